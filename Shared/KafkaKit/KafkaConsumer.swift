@@ -1,0 +1,311 @@
+internal import CRdKafka
+import Dispatch
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// What the consumer hands to the application, in order.
+public enum KafkaConsumerEvent: Sendable {
+    /// A record. Its offset is *not* committed or stored until the application says so.
+    case record(KafkaConsumerRecord)
+    /// Partitions this instance now owns, positioned at the offsets the ``KafkaConsumer/OffsetProvider`` returned.
+    case partitionsAssigned([KafkaTopicPartition])
+    /// Partitions this instance is about to lose. Finish (or drop) work for them before asking for the next
+    /// event: the consumer releases them only then, so the next owner starts after what was written.
+    case partitionsRevoked([KafkaTopicPartition])
+}
+
+/// A consumer-group member with explicit offset control.
+///
+/// Rebalances arrive as events on the consumer queue rather than as a C callback, so the assignment can wait for
+/// an async ``OffsetProvider`` (offsets kept in Postgres next to the effects) before fetching starts. Blocking
+/// polls run on a private serial dispatch queue, never on the cooperative pool.
+public final class KafkaConsumer: Sendable, Service {
+    /// Returns the next offset to read for each partition the application knows; partitions left out start from
+    /// the group's committed offset, or `auto.offset.reset`.
+    public typealias OffsetProvider = @Sendable ([KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64]
+
+    private let handle: RDKafkaHandle
+    private let consumerQueue: TransferredPointer
+    private let pollQueue = DispatchQueue(label: "kafka-consumer-poll")
+    private let configuration: KafkaConsumerConfiguration
+    private let offsetProvider: OffsetProvider?
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+
+    struct State {
+        var pendingAssignment: [KafkaTopicPartition]?
+        var pendingUnassign = false
+        var assignment: Set<KafkaTopicPartition> = []
+        var closed = false
+    }
+
+    public init(
+        configuration: KafkaConsumerConfiguration,
+        logger: Logger,
+        offsetProvider: OffsetProvider? = nil
+    ) throws(KafkaError) {
+        self.configuration = configuration
+        self.offsetProvider = offsetProvider
+        var logger = logger
+        logger[metadataKey: "kafka.client.type"] = "consumer"
+        logger[metadataKey: "kafka.group.id"] = "\(configuration.groupID)"
+        self.logger = logger
+        let events = Int32(
+            RD_KAFKA_EVENT_FETCH | RD_KAFKA_EVENT_REBALANCE | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_LOG
+                | RD_KAFKA_EVENT_OFFSET_COMMIT)
+        self.handle = try RDKafkaHandle(
+            type: RD_KAFKA_CONSUMER, properties: configuration.properties, events: events)
+        // Everything (logs, errors, rebalances, messages) then arrives on the one consumer queue.
+        rd_kafka_poll_set_consumer(handle.pointer)
+        self.consumerQueue = TransferredPointer(pointer: rd_kafka_queue_get_consumer(handle.pointer))
+
+        let topics = RDKafkaPartitionList.make(
+            configuration.topics.map { (KafkaTopicPartition(topic: $0, partition: Int32(RD_KAFKA_PARTITION_UA)), 0) })
+        defer { rd_kafka_topic_partition_list_destroy(topics) }
+        let err = rd_kafka_subscribe(handle.pointer, topics)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "subscribe") }
+    }
+
+    deinit {
+        if let queue = consumerQueue.pointer { rd_kafka_queue_destroy(queue) }
+    }
+
+    /// The events, in order. One iteration at a time: the consumer is a single stream.
+    public var events: Events { Events(consumer: self) }
+
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = KafkaConsumerEvent
+        let consumer: KafkaConsumer
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            public mutating func next() async throws -> KafkaConsumerEvent? {
+                try await consumer.nextEvent()
+            }
+        }
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+    }
+
+    /// Partitions currently assigned to this member.
+    public var assignment: Set<KafkaTopicPartition> { state.withLockedValue { $0.assignment } }
+
+    /// Waits for the next event; `nil` once the consumer is closed or the task is cancelled.
+    public func nextEvent() async throws -> KafkaConsumerEvent? {
+        while true {
+            if Task.isCancelled || state.withLockedValue({ $0.closed }) { return nil }
+            if let assigned = try await completePendingRebalance() { return .partitionsAssigned(assigned) }
+            let timeout = Int32(configuration.pollTimeoutMilliseconds)
+            let queue = consumerQueue
+            let polled = await withCheckedContinuation { (continuation: CheckedContinuation<TransferredPointer, Never>) in
+                pollQueue.async { continuation.resume(returning: TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, timeout))) }
+            }
+            guard let event = polled.pointer else { continue }
+            defer { rd_kafka_event_destroy(event) }
+            if let result = try handle(event: event) { return result }
+        }
+    }
+
+    /// Commits the given next-offsets to the group (synchronously, waits for the broker).
+    public func commit(_ offsets: [KafkaTopicPartition: Int64]) async throws(KafkaError) {
+        guard !offsets.isEmpty else { return }
+        let handle = self.handle
+        let entries = offsets.map { ($0.key, $0.value) }
+        let err = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            DispatchQueue.global().async {
+                let list = RDKafkaPartitionList.make(entries)
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                continuation.resume(returning: Int32(rd_kafka_commit(handle.pointer, list, 0).rawValue))
+            }
+        }
+        if err != 0 { throw KafkaError.from(rd_kafka_resp_err_t(rawValue: err), context: "commit") }
+    }
+
+    /// Commits the position after `record`.
+    public func commit(_ record: KafkaConsumerRecord) async throws(KafkaError) {
+        try await commit([record.topicPartition: record.offset + 1])
+    }
+
+    /// The group's committed next-offsets for these partitions (-1001 where none).
+    public func committedOffsets(for partitions: [KafkaTopicPartition], timeout: Duration = .seconds(5))
+        async throws(KafkaError) -> [KafkaTopicPartition: Int64]
+    {
+        let handle = self.handle
+        let millis = Int32(timeout.components.seconds * 1000)
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<[KafkaTopicPartition: Int64], KafkaError>, Never>) in
+            DispatchQueue.global().async {
+                let list = RDKafkaPartitionList.make(partitions.map { ($0, rdKafkaOffsetInvalid) })
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                let err = rd_kafka_committed(handle.pointer, list, millis)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    continuation.resume(returning: .failure(KafkaError.from(err, context: "committed")))
+                    return
+                }
+                var offsets: [KafkaTopicPartition: Int64] = [:]
+                for (partition, offset) in RDKafkaPartitionList.read(list) { offsets[partition] = offset }
+                continuation.resume(returning: .success(offsets))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Low and high watermarks of a partition, for lag metrics.
+    public func watermarks(for partition: KafkaTopicPartition) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        let handle = self.handle
+        let result = await withCheckedContinuation {
+            (continuation: CheckedContinuation<Result<(low: Int64, high: Int64), KafkaError>, Never>) in
+            DispatchQueue.global().async {
+                do throws(KafkaError) {
+                    continuation.resume(
+                        returning: .success(
+                            try handle.watermarks(topic: partition.topic, partition: partition.partition, timeoutMilliseconds: 2_000)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    // MARK: - Lifecycle
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Leaves the group cleanly (revoking the assignment) and stops delivering events. Idempotent.
+    public func close(timeout: Duration = .seconds(10)) async {
+        let wasClosed = state.withLockedValue { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        if wasClosed { return }
+        let handle = self.handle
+        let queue = consumerQueue
+        let logger = self.logger
+        let deadline = ContinuousClock.now + timeout
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // The poll queue is serial, so this runs after any poll in flight and no other poll runs meanwhile.
+            pollQueue.async {
+                if let error = rd_kafka_consumer_close_queue(handle.pointer, queue.pointer) {
+                    logger.warning("consumer close failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
+                    rd_kafka_error_destroy(error)
+                }
+                while rd_kafka_consumer_closed(handle.pointer) == 0 && ContinuousClock.now < deadline {
+                    guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
+                    if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                        rd_kafka_assign(handle.pointer, nil)
+                    }
+                    rd_kafka_event_destroy(event)
+                }
+                continuation.resume()
+            }
+        }
+        state.withLockedValue { $0.assignment = [] }
+        logger.debug("consumer closed")
+    }
+
+    // MARK: - Event handling
+
+    private func handle(event: OpaquePointer) throws -> KafkaConsumerEvent? {
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_FETCH:
+            guard let message = rd_kafka_event_message_next(event) else { return nil }
+            if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // Consumer errors (unknown topic while it is being created, broker hiccups) are reported and retried
+                // by librdkafka; they never skip records.
+                logger.warning(
+                    "consumer error",
+                    metadata: ["error": "\(KafkaError.from(message.pointee.err))"])
+                return nil
+            }
+            return .record(Self.copy(message))
+        case RD_KAFKA_EVENT_REBALANCE:
+            guard let list = rd_kafka_event_topic_partition_list(event) else { return nil }
+            let partitions = RDKafkaPartitionList.read(list).map(\.0)
+            switch rd_kafka_event_error(event) {
+            case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+                state.withLockedValue { $0.pendingAssignment = partitions }
+                return nil  // the loop completes it (async offset lookup) before polling again
+            case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+                state.withLockedValue { $0.pendingUnassign = true }
+                logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
+                return .partitionsRevoked(partitions)
+            default:
+                logger.error("rebalance error", metadata: ["error": "\(KafkaError.from(rd_kafka_event_error(event)))"])
+                rd_kafka_assign(handle.pointer, nil)
+                state.withLockedValue { $0.assignment = [] }
+                return nil
+            }
+        case RD_KAFKA_EVENT_LOG:
+            RDKafkaLog.forward(event, logger: logger)
+            return nil
+        case RD_KAFKA_EVENT_ERROR:
+            if let fatal = RDKafkaLog.handleError(event, logger: logger) { throw fatal }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Finishes a rebalance the application has seen: releases revoked partitions, or positions and assigns new ones.
+    private func completePendingRebalance() async throws -> [KafkaTopicPartition]? {
+        let (unassign, assignment) = state.withLockedValue { state in
+            defer { state.pendingUnassign = false }
+            return (state.pendingUnassign, state.pendingAssignment)
+        }
+        if unassign {
+            rd_kafka_assign(handle.pointer, nil)
+            state.withLockedValue { $0.assignment = [] }
+        }
+        guard let assignment else { return nil }
+        // If the provider throws (database down), the assignment stays pending and is retried on the next call.
+        let offsets = try await offsetProvider?(assignment) ?? [:]
+        let list = RDKafkaPartitionList.make(assignment.map { ($0, offsets[$0] ?? rdKafkaOffsetInvalid) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_assign(handle.pointer, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "assign") }
+        state.withLockedValue { state in
+            state.pendingAssignment = nil
+            state.assignment = Set(assignment)
+        }
+        logger.info(
+            "partitions assigned",
+            metadata: ["partitions": "\(assignment)", "offsets": "\(offsets.map { "\($0.key)=\($0.value)" })"])
+        return assignment
+    }
+
+    private static func copy(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaConsumerRecord {
+        let m = message.pointee
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        var headers: [KafkaHeader] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var valuePointer: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, index, &name, &valuePointer, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append(
+                    KafkaHeader(
+                        key: name.map { String(cString: $0) } ?? "",
+                        value: valuePointer.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return KafkaConsumerRecord(
+            topic: String(cString: rd_kafka_topic_name(m.rkt)),
+            partition: m.partition,
+            offset: m.offset,
+            key: key,
+            value: value,
+            headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+    }
+}

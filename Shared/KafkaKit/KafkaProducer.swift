@@ -1,0 +1,253 @@
+internal import CRdKafka
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+
+/// An idempotent, acks=all Kafka producer whose `send` returns only after the broker acknowledged the record.
+///
+/// Delivery reports arrive as librdkafka events on the main queue, which a dedicated thread polls with a blocking
+/// wait (so acknowledgements are seen immediately, and no cooperative-pool thread ever blocks). The producer works
+/// as soon as it is created; as a `Service`, `run()` waits for graceful shutdown and then flushes.
+public final class KafkaProducer: Sendable, Service {
+    private let handle: RDKafkaHandle
+    private let mainQueue: TransferredPointer
+    private let state = NIOLockedValueBox(State())
+    private let configuration: KafkaProducerConfiguration
+    private let logger: Logger
+    private let pollerFinished = DispatchSemaphore(value: 0)
+
+    public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "kafka.client.type"] = "producer"
+        self.logger = logger
+        let events = Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_LOG)
+        self.handle = try RDKafkaHandle(
+            type: RD_KAFKA_PRODUCER, properties: configuration.properties, events: events)
+        self.mainQueue = TransferredPointer(pointer: rd_kafka_queue_get_main(handle.pointer))
+        startPoller()
+    }
+
+    deinit {
+        state.withLockedValue { $0.pollerShouldStop = true }
+        pollerFinished.wait()
+        if let queue = mainQueue.pointer { rd_kafka_queue_destroy(queue) }
+    }
+
+    // MARK: - Sending
+
+    /// Produces one record and waits for the broker's acknowledgement.
+    /// - Throws: `KafkaError` — `.queueFull` when the local queue stays full past the enqueue timeout,
+    ///   `.messageTimedOut`/`.brokerUnavailable` when the broker did not take it, `.shutdown` after shutdown.
+    @discardableResult
+    public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
+        let deadline = ContinuousClock.now + .milliseconds(configuration.enqueueTimeoutMilliseconds)
+        while true {
+            let result = await withCheckedContinuation { (continuation: ProducerContinuation) in
+                enqueue(record, pending: .single(continuation))
+            }
+            switch result {
+            case .success(let report): return report
+            case .failure(let error) where error.code == .queueFull && ContinuousClock.now < deadline:
+                try? await Task.sleep(for: .milliseconds(1))
+            case .failure(let error): throw error
+            }
+        }
+    }
+
+    /// Produces many records at once (librdkafka batches them) and waits until every one is acknowledged or has
+    /// failed. Results are in input order; one record's failure does not affect the others.
+    public func send(batch records: [KafkaProducerRecord]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
+        guard !records.isEmpty else { return [] }
+        var results = [Result<KafkaDeliveryReport, KafkaError>?](repeating: nil, count: records.count)
+        var remaining = Array(records.indices)
+        let deadline = ContinuousClock.now + .milliseconds(configuration.enqueueTimeoutMilliseconds)
+        while !remaining.isEmpty {
+            let round = await withCheckedContinuation { (continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) in
+                let collector = BatchCollector(count: remaining.count, continuation: continuation)
+                for (slot, index) in remaining.enumerated() {
+                    enqueue(records[index], pending: .batch(collector, slot))
+                }
+            }
+            var retry: [Int] = []
+            for (slot, index) in remaining.enumerated() {
+                if case .failure(let error) = round[slot], error.code == .queueFull, ContinuousClock.now < deadline {
+                    retry.append(index)
+                } else {
+                    results[index] = round[slot]
+                }
+            }
+            remaining = retry
+            if !remaining.isEmpty { try? await Task.sleep(for: .milliseconds(1)) }
+        }
+        return results.map { $0! }
+    }
+
+    /// Proves a broker answers a metadata request within the timeout (used by readiness checks).
+    public func checkBrokers(timeout: Duration = .seconds(2)) async throws(KafkaError) {
+        let handle = self.handle
+        let millis = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let error = await withCheckedContinuation { (continuation: CheckedContinuation<KafkaError?, Never>) in
+            DispatchQueue.global().async { continuation.resume(returning: handle.checkBrokers(timeoutMilliseconds: millis)) }
+        }
+        if let error { throw error }
+    }
+
+    /// Number of records enqueued but not yet acknowledged.
+    public var inFlightCount: Int { state.withLockedValue { $0.pending.count } }
+
+    // MARK: - Lifecycle
+
+    public func run() async throws {
+        // Sending works from creation; the service only has to flush on the way out.
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Stops accepting records, waits up to `timeout` for in-flight ones, and fails whatever is left.
+    public func shutdown(timeout: Duration = .seconds(10)) async {
+        let alreadyShut = state.withLockedValue { state in
+            defer { state.isShutdown = true }
+            return state.isShutdown
+        }
+        if alreadyShut { return }
+        let handle = self.handle
+        let millis = Int32(timeout.components.seconds * 1000)
+        let flushResult = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Int32(rd_kafka_flush(handle.pointer, millis).rawValue))
+            }
+        }
+        let leftovers = state.withLockedValue { state in
+            defer { state.pending.removeAll() }
+            return state.pending
+        }
+        if !leftovers.isEmpty {
+            logger.error(
+                "producer shut down with unacknowledged records",
+                metadata: ["count": "\(leftovers.count)", "flush": "\(flushResult)"])
+        }
+        for (_, pending) in leftovers { pending.complete(.failure(.shutdownError)) }
+        logger.debug("producer flushed")
+    }
+
+    // MARK: - Internals
+
+    private func enqueue(_ record: KafkaProducerRecord, pending: Pending) {
+        let admitted: Result<UInt, KafkaError> = state.withLockedValue { state in
+            if let fatal = state.fatalError { return .failure(fatal) }
+            if state.isShutdown { return .failure(.shutdownError) }
+            let id = state.nextID
+            // 0 would become a NULL opaque; skip it on wrap-around.
+            state.nextID = state.nextID == UInt.max ? 1 : state.nextID + 1
+            state.pending[id] = pending
+            return .success(id)
+        }
+        let id: UInt
+        switch admitted {
+        case .success(let admittedID): id = admittedID
+        case .failure(let error):
+            pending.complete(.failure(error))
+            return
+        }
+        let err = rdKafkaEnqueue(handle.pointer, record, opaque: id)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // Not enqueued: no delivery report will come, so complete it here.
+            let removed = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+            removed?.complete(.failure(KafkaError.from(err, context: "produce to \(record.topic)")))
+        }
+    }
+
+    private func startPoller() {
+        let handle = self.handle
+        let queue = self.mainQueue
+        let thread = Thread { [state, logger, pollerFinished] in
+            defer { pollerFinished.signal() }
+            while !state.withLockedValue({ $0.pollerShouldStop }) {
+                guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
+                Self.handle(event: event, state: state, logger: logger)
+                rd_kafka_event_destroy(event)
+            }
+            _ = handle  // keep the client alive while polling
+        }
+        thread.name = "kafka-producer-poll"
+        thread.start()
+    }
+
+    private static func handle(event: OpaquePointer, state: NIOLockedValueBox<State>, logger: Logger) {
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_DR:
+            var outcomes: [(UInt, Result<KafkaDeliveryReport, KafkaError>)] = []
+            while let message = rd_kafka_event_message_next(event) {
+                let id = UInt(bitPattern: message.pointee._private)
+                let err = message.pointee.err
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
+                    outcomes.append(
+                        (id, .success(KafkaDeliveryReport(
+                            topic: topic, partition: message.pointee.partition, offset: message.pointee.offset))))
+                } else {
+                    outcomes.append((id, .failure(KafkaError.from(err, context: "delivery"))))
+                }
+            }
+            let completions = state.withLockedValue { state in
+                outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
+            }
+            for (pending, result) in completions { pending.complete(result) }
+        case RD_KAFKA_EVENT_LOG:
+            RDKafkaLog.forward(event, logger: logger)
+        case RD_KAFKA_EVENT_ERROR:
+            if let fatal = RDKafkaLog.handleError(event, logger: logger) {
+                state.withLockedValue { $0.fatalError = fatal }
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: - State
+
+    typealias ProducerContinuation = CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
+
+    struct State {
+        var nextID: UInt = 1
+        var pending: [UInt: Pending] = [:]
+        var isShutdown = false
+        var pollerShouldStop = false
+        var fatalError: KafkaError?
+    }
+
+    enum Pending {
+        case single(ProducerContinuation)
+        case batch(BatchCollector, Int)
+
+        func complete(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+            switch self {
+            case .single(let continuation): continuation.resume(returning: result)
+            case .batch(let collector, let slot): collector.record(result, at: slot)
+            }
+        }
+    }
+
+    /// Gathers the results of one `send(batch:)` round and resumes its caller once, when the last one is in.
+    final class BatchCollector: Sendable {
+        private let box: NIOLockedValueBox<(results: [Result<KafkaDeliveryReport, KafkaError>?], remaining: Int)>
+        private let continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>
+
+        init(count: Int, continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) {
+            self.box = NIOLockedValueBox((Array(repeating: nil, count: count), count))
+            self.continuation = continuation
+        }
+
+        func record(_ result: Result<KafkaDeliveryReport, KafkaError>, at slot: Int) {
+            let finished: [Result<KafkaDeliveryReport, KafkaError>]? = box.withLockedValue { box in
+                guard box.results[slot] == nil else { return nil }
+                box.results[slot] = result
+                box.remaining -= 1
+                return box.remaining == 0 ? box.results.map { $0! } : nil
+            }
+            if let finished { continuation.resume(returning: finished) }
+        }
+    }
+}
