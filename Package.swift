@@ -84,6 +84,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -94,33 +96,61 @@ let package = Package(
             dependencies: [
                 "KafkaKit", "RedisKit", "AvroKit", "JWTAuth",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Shared/Core"
         ),
 
         // MARK: - Services: logic as a library, plus a thin executable
-        .target(name: "GatewayApp", dependencies: ["Shared"], path: "Services/Gateway/App"),
-        .executableTarget(name: "Gateway", dependencies: ["GatewayApp"], path: "Services/Gateway/Main"),
-        .target(name: "MessageConsumerApp", dependencies: ["Shared"], path: "Services/MessageConsumer/App"),
+        .target(
+            name: "GatewayApp",
+            dependencies: [
+                "Shared", "KafkaKit", "RedisKit", "JWTAuth", "AvroKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Gateway/App"
+        ),
+        .executableTarget(name: "Gateway", dependencies: ["GatewayApp", "Shared"], path: "Services/Gateway/Main"),
+        .target(
+            name: "MessageConsumerApp",
+            dependencies: ["Shared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Services/MessageConsumer/App"
+        ),
         .executableTarget(
-            name: "MessageConsumer", dependencies: ["MessageConsumerApp"], path: "Services/MessageConsumer/Main"),
-        .target(name: "MediaServiceApp", dependencies: ["Shared"], path: "Services/MediaService/App"),
-        .executableTarget(name: "MediaService", dependencies: ["MediaServiceApp"], path: "Services/MediaService/Main"),
-        .target(name: "SagaProcessorApp", dependencies: ["Shared"], path: "Services/SagaProcessor/App"),
+            name: "MessageConsumer", dependencies: ["MessageConsumerApp", "Shared"], path: "Services/MessageConsumer/Main"),
+        .target(
+            name: "MediaServiceApp",
+            dependencies: ["Shared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Services/MediaService/App"
+        ),
+        .executableTarget(name: "MediaService", dependencies: ["MediaServiceApp", "Shared"], path: "Services/MediaService/Main"),
+        .target(
+            name: "SagaProcessorApp",
+            dependencies: ["Shared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Services/SagaProcessor/App"
+        ),
         .executableTarget(
-            name: "SagaProcessor", dependencies: ["SagaProcessorApp"], path: "Services/SagaProcessor/Main"),
+            name: "SagaProcessor", dependencies: ["SagaProcessorApp", "Shared"], path: "Services/SagaProcessor/Main"),
         .executableTarget(
             name: "substrate",
             dependencies: [
-                "Shared",
+                "Shared", "KafkaKit", "AvroKit", "JWTAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Admin"
         ),
@@ -129,7 +159,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
         .testTarget(name: "JWTAuthTests", dependencies: ["JWTAuth"], path: "Tests/JWTAuthTests"),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"], path: "Tests/SharedTests"),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "KafkaKit", "RedisKit", "AvroKit", "TestSupport"],

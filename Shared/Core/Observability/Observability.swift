@@ -1,0 +1,34 @@
+import Logging
+import Metrics
+import Prometheus
+
+/// Process-wide logging and metrics set-up. Call once, from `main`, before anything logs.
+public enum Observability {
+    /// Bootstraps swift-log (JSON or text to stdout) and swift-metrics (Prometheus); returns the registry that
+    /// `/metrics` renders.
+    public static func bootstrap(
+        service: String, level: Logger.Level, format: InfrastructureSettings.LogFormat
+    ) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .json:
+                var handler = JSONLogHandler(label: label, level: level)
+                handler.metadata["service"] = "\(service)"
+                return handler
+            case .text:
+                var handler = StreamLogHandler.standardOutput(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+            .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+            .seconds(2), .seconds(5),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+}

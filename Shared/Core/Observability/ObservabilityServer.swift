@@ -1,0 +1,29 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// A small HTTP server for services without an API of their own (consumer, saga processor): health and metrics.
+/// On graceful shutdown readiness flips to 503 first, then the server stops.
+public struct ObservabilityServer: Service {
+    private let application: Application<RouterResponder<BasicRequestContext>>
+    private let health: HealthChecks
+
+    public init(port: Int, health: HealthChecks, registry: PrometheusCollectorRegistry, logger: Logger) {
+        let router = Router()
+        ObservabilityRoutes.add(to: router, health: health, registry: registry)
+        self.health = health
+        self.application = Application(
+            router: router,
+            configuration: .init(address: .hostname("0.0.0.0", port: port), serverName: "event-substrate"),
+            logger: logger)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await application.runService(gracefulShutdownSignals: [])
+        } onGracefulShutdown: {
+            health.startDraining()
+        }
+    }
+}

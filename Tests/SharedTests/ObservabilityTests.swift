@@ -1,0 +1,42 @@
+import Foundation
+@testable import Shared
+import Testing
+
+@Suite("Observability helpers")
+struct ObservabilityTests {
+    @Test("readiness reports each check and fails while draining")
+    func readiness() async {
+        let health = HealthChecks()
+        health.add("ok") {}
+        health.add("broken") { throw CancellationError() }
+        var report = await health.evaluate()
+        #expect(!report.ready)
+        #expect(report.results.map(\.name) == ["ok", "broken"])
+        #expect(report.results[0].error == nil)
+
+        let healthy = HealthChecks()
+        healthy.add("ok") {}
+        report = await healthy.evaluate()
+        #expect(report.ready)
+        healthy.startDraining()
+        report = await healthy.evaluate()
+        #expect(!report.ready)
+    }
+
+    @Test("a slow check times out instead of hanging readiness")
+    func slowCheck() async {
+        let health = HealthChecks()
+        health.add("slow") { try await Task.sleep(for: .seconds(30)) }
+        let started = ContinuousClock.now
+        let report = await health.evaluate(timeout: .milliseconds(200))
+        #expect(!report.ready)
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("JSON log values are escaped")
+    func quoting() throws {
+        let quoted = JSONLogHandler.quoted("a\"b\\c\nd\u{01}é")
+        let decoded = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]
+        #expect(decoded == ["a\"b\\c\nd\u{01}é"])
+    }
+}
