@@ -19,7 +19,10 @@ struct AdminContext {
 
     /// Runs `body` with a started Postgres pool, shutting it down afterwards.
     func withPostgres<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
+        // The pool's own background chatter (e.g. a lease racing run()) is not the command's output.
+        var poolLogger = logger
+        poolLogger.logLevel = .error
+        let client = PostgresClient(configuration: settings.postgres, backgroundLogger: poolLogger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

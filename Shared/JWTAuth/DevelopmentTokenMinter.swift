@@ -13,6 +13,8 @@ public enum DevelopmentTokenMinter {
         issuer: String? = nil,
         now: Date = Date()
     ) async throws -> String {
+        // Whole seconds, as Supabase issues them (NumericDate without a fraction).
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
         let claims = SupabaseClaims(
             sub: SubjectClaim(value: userID),

@@ -1,6 +1,7 @@
 internal import CRdKafka
 import Dispatch
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
@@ -222,6 +223,7 @@ public final class KafkaConsumer: Sendable, Service {
                     metadata: ["error": "\(KafkaError.from(message.pointee.err))"])
                 return nil
             }
+            ConsumerMetrics.records.increment()
             return .record(Self.copy(message))
         case RD_KAFKA_EVENT_REBALANCE:
             guard let list = rd_kafka_event_topic_partition_list(event) else { return nil }
@@ -232,6 +234,7 @@ public final class KafkaConsumer: Sendable, Service {
                 return nil  // the loop completes it (async offset lookup) before polling again
             case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
                 state.withLockedValue { $0.pendingUnassign = true }
+                ConsumerMetrics.rebalances.increment()
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
                 return .partitionsRevoked(partitions)
             default:
@@ -308,4 +311,10 @@ public final class KafkaConsumer: Sendable, Service {
             headers: headers,
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
     }
+}
+
+/// Consumer counters (process-wide).
+enum ConsumerMetrics {
+    static let records = Counter(label: "kafka_consumer_records_total")
+    static let rebalances = Counter(label: "kafka_consumer_revocations_total")
 }

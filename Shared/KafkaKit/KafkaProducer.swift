@@ -1,6 +1,7 @@
 internal import CRdKafka
 import Foundation
 import Logging
+import Metrics
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 
@@ -153,6 +154,7 @@ public final class KafkaProducer: Sendable, Service {
         }
         let err = rdKafkaEnqueue(handle.pointer, record, opaque: id)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            ProducerMetrics.rejected.increment()
             // Not enqueued: no delivery report will come, so complete it here.
             let removed = state.withLockedValue { $0.pending.removeValue(forKey: id) }
             removed?.complete(.failure(KafkaError.from(err, context: "produce to \(record.topic)")))
@@ -191,6 +193,12 @@ public final class KafkaProducer: Sendable, Service {
                     outcomes.append((id, .failure(KafkaError.from(err, context: "delivery"))))
                 }
             }
+            let failures = outcomes.reduce(0) { count, outcome in
+                if case .failure = outcome.1 { return count + 1 }
+                return count
+            }
+            ProducerMetrics.acknowledged.increment(by: outcomes.count - failures)
+            if failures > 0 { ProducerMetrics.failed.increment(by: failures) }
             let completions = state.withLockedValue { state in
                 outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
             }
@@ -250,4 +258,14 @@ public final class KafkaProducer: Sendable, Service {
             if let finished { continuation.resume(returning: finished) }
         }
     }
+}
+
+/// Producer counters (process-wide; one producer per process is the norm).
+enum ProducerMetrics {
+    /// Records the broker acknowledged.
+    static let acknowledged = Counter(label: "kafka_producer_records_total", dimensions: [("result", "acked")])
+    /// Records that failed after enqueueing (timeout, broker error).
+    static let failed = Counter(label: "kafka_producer_records_total", dimensions: [("result", "failed")])
+    /// Records librdkafka refused to enqueue (queue full, unknown partition, …).
+    static let rejected = Counter(label: "kafka_producer_records_total", dimensions: [("result", "rejected")])
 }

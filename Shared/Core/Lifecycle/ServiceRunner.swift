@@ -12,6 +12,8 @@ public enum ServiceRunner {
             logger: logger)
         configuration.maximumGracefulShutdownDuration = gracePeriod
         let group = ServiceGroup(configuration: configuration)
+        logger.info("starting", metadata: ["services": "\(services.count)"])
         try await group.run()
+        logger.info("stopped cleanly")
     }
 }

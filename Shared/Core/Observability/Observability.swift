@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import Prometheus
@@ -29,6 +30,9 @@ public enum Observability {
             .seconds(2), .seconds(5),
         ]
         MetricsSystem.bootstrap(factory)
+        // Always-present series: which service this is and when it started (restarts show as steps).
+        Gauge(label: "service_info", dimensions: [("service", service)]).record(1)
+        Gauge(label: "process_start_time_seconds").record(Date().timeIntervalSince1970)
         return registry
     }
 }
