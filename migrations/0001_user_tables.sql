@@ -20,10 +20,13 @@ CREATE INDEX IF NOT EXISTS user_notifications_recipient_idx ON user_notification
 CREATE INDEX IF NOT EXISTS user_notifications_broadcast_idx ON user_notifications (id)
     WHERE event_type = 'user.message' AND visibility = 'broadcast';
 
--- Wakes the gateway's SSE streams; the row id is the payload, the stream reads the row itself.
+-- Wakes the gateway's SSE streams. The payload names who may see the row (the visibility rule), so the gateway
+-- wakes only the streams concerned; the stream then reads the rows itself (NOTIFY is a hint, never the data).
 CREATE OR REPLACE FUNCTION notify_user_notification() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('user_notifications', NEW.id::text);
+    PERFORM pg_notify('user_notifications', json_build_object(
+        'id', NEW.id, 'user_id', NEW.user_id, 'recipient_id', NEW.recipient_id,
+        'broadcast', NEW.event_type = 'user.message' AND NEW.visibility = 'broadcast')::text);
     RETURN NEW;
 END;
 $$;

@@ -95,6 +95,10 @@ public final class KafkaProducer: Sendable, Service {
         if let error { throw error }
     }
 
+    /// True after librdkafka reported all brokers down, until a record is acknowledged again. Lets callers fail fast
+    /// (circuit breaker) instead of waiting for the delivery timeout.
+    public var brokersReportedDown: Bool { state.withLockedValue { $0.brokersDown } }
+
     /// Number of records enqueued but not yet acknowledged.
     public var inFlightCount: Int { state.withLockedValue { $0.pending.count } }
 
@@ -200,12 +204,16 @@ public final class KafkaProducer: Sendable, Service {
             ProducerMetrics.acknowledged.increment(by: outcomes.count - failures)
             if failures > 0 { ProducerMetrics.failed.increment(by: failures) }
             let completions = state.withLockedValue { state in
-                outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
+                if failures < outcomes.count { state.brokersDown = false }
+                return outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
             }
             for (pending, result) in completions { pending.complete(result) }
         case RD_KAFKA_EVENT_LOG:
             RDKafkaLog.forward(event, logger: logger)
         case RD_KAFKA_EVENT_ERROR:
+            if rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {
+                state.withLockedValue { $0.brokersDown = true }
+            }
             if let fatal = RDKafkaLog.handleError(event, logger: logger) {
                 state.withLockedValue { $0.fatalError = fatal }
             }
@@ -224,6 +232,8 @@ public final class KafkaProducer: Sendable, Service {
         var isShutdown = false
         var pollerShouldStop = false
         var fatalError: KafkaError?
+        /// librdkafka reported that no broker is reachable; cleared by the next successful delivery.
+        var brokersDown = false
     }
 
     enum Pending {

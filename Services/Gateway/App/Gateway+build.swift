@@ -1,3 +1,5 @@
+import AsyncHTTPClient
+import HTTPTypes
 import Hummingbird
 import JWTAuth
 import KafkaKit
@@ -7,31 +9,114 @@ import RedisKit
 import ServiceLifecycle
 import Shared
 
-/// Builds the gateway's services in dependency order: clients first, the HTTP application last (so on shutdown it
-/// stops taking requests before the producer flushes and the pools close).
+/// The gateway's parts, built once; tests drive the same router.
+public struct Gateway {
+    public let router: Router<GatewayRequestContext>
+    /// In start order. Shutdown runs in reverse: the drainer flips readiness and ends SSE streams, then the HTTP
+    /// server stops accepting and finishes in-flight requests, then the producer flushes and the pools close.
+    public let services: [any Service]
+    public let routes: RoutesStore
+    /// Every endpoint served (for the OpenAPI test).
+    public let endpoints: [Endpoint]
+
+    public init(environment: ServiceEnvironment, configuration: GatewayConfiguration) async throws {
+        let logger = environment.logger
+        let settings = environment.settings
+        let postgres = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
+        var redisConfiguration = settings.redis
+        redisConfiguration.commandTimeout = .milliseconds(500)
+        let redis = RedisClient(configuration: redisConfiguration, logger: logger)
+        var producerConfiguration = settings.producerConfiguration()
+        producerConfiguration.messageTimeoutMilliseconds = configuration.produceTimeoutMilliseconds
+        let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+
+        let registry: any SchemaRegistry =
+            if let url = settings.schemaRegistryURL {
+                CachingSchemaRegistry(ConfluentSchemaRegistry(baseURL: url, httpClient: httpClient))
+            } else {
+                CachingSchemaRegistry(EmbeddedSchemaRegistry(client: postgres, logger: logger))
+            }
+        let verifier = await JWTVerifier(configuration: settings.jwt, logger: logger)
+        let routes = RoutesStore(path: configuration.routesFile, logger: logger)
+        routes.reload()
+
+        let breaker = ProduceCircuitBreaker(
+            producer: producer, failureThreshold: configuration.breakerFailureThreshold,
+            cooldown: .milliseconds(configuration.breakerCooldownMilliseconds))
+        let ingestor = EventIngestor(producer: producer, registry: registry, breaker: breaker, logger: logger)
+        let authenticator = Authenticator(verifier: verifier)
+        let limiter = RequestLimiter(
+            limiter: RedisRateLimiter(client: redis), failOpen: configuration.rateLimitFailOpen, logger: logger)
+        let idempotency = IdempotencyGuard(
+            store: RedisIdempotencyStore(client: redis), ttl: .seconds(configuration.idempotencyTTLSeconds), logger: logger)
+        let hub = NotificationHub(postgres: postgres, logger: logger)
+
+        let health = environment.health
+        health.add("postgres") { try await postgres.ping(logger: logger) }
+        health.add("redis") { try await redis.ping() }
+        health.add("kafka") { try await producer.checkBrokers(timeout: .seconds(1)) }
+
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        if configuration.corsOrigins != ["*"] {
+            // Outside the CORS middleware, so it sees (and can withdraw) the grant CORS adds.
+            router.add(middleware: OriginAllowList(origins: Set(configuration.corsOrigins)))
+        }
+        router.add(middleware: CORSMiddleware(
+            allowOrigin: configuration.corsOrigins == ["*"] ? .all : .originBased,
+            allowHeaders: [.accept, .authorization, .contentType, .requestID, .idempotencyKey, .webhookSecret, .lastEventID],
+            allowMethods: [.get, .post, .options],
+            exposedHeaders: [HTTPField.Name.requestID, .rateLimitLimit, .rateLimitRemaining, .rateLimitReset, .retryAfter, .idempotentReplay]
+                .map(\.canonicalName),
+            maxAge: .seconds(600)))
+        router.add(middleware: MetricsMiddleware())
+        let endpoints = EndpointRouter(router: router)
+        ObservabilityRoutes.add(to: router, health: health, registry: environment.registry)
+        for path in ["/health/live", "/health/ready", "/metrics"] { endpoints.record("GET", path) }
+        OpenAPIDocument.register(on: endpoints)
+        EventsController(
+            routes: routes, ingestor: ingestor, authenticator: authenticator, limiter: limiter, idempotency: idempotency,
+            configuration: configuration
+        ).register(on: endpoints)
+        MediaController(
+            ingestor: ingestor, authenticator: authenticator, limiter: limiter, idempotency: idempotency,
+            configuration: configuration, postgres: postgres, logger: logger
+        ).register(on: endpoints)
+        NotificationsController(
+            postgres: postgres, hub: hub, authenticator: authenticator,
+            heartbeat: .seconds(configuration.sseHeartbeatSeconds)
+        ).register(on: endpoints)
+
+        let app = Application(
+            router: router,
+            configuration: .init(
+                address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
+            logger: logger)
+        let drainer = ClosureService {
+            try? await gracefulShutdown()
+            health.startDraining()
+            hub.closeAll()
+        }
+        let httpClientService = ClosureService {
+            try? await gracefulShutdown()
+            try await httpClient.shutdown()
+        }
+        var services: [any Service] = [postgres, redis, producer, httpClientService, hub, RoutesWatcher(store: routes, logger: logger)]
+        if settings.jwt.jwksLocation != nil {
+            services.append(JWKSRefresher(verifier: verifier, configuration: settings.jwt, httpClient: httpClient, logger: logger))
+        }
+        services += [app, drainer]
+        self.router = router
+        self.services = services
+        self.routes = routes
+        self.endpoints = endpoints.endpoints
+    }
+}
+
+/// Builds the gateway's services (kept for the executable's one-line main).
 public func buildGatewayServices(environment: ServiceEnvironment, configuration: GatewayConfiguration) async throws
     -> [any Service]
 {
-    let logger = environment.logger
-    let settings = environment.settings
-    let postgres = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
-    let redis = RedisClient(configuration: settings.redis, logger: logger)
-    let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: logger)
-
-    environment.health.add("postgres") { try await postgres.ping(logger: logger) }
-    environment.health.add("redis") { try await redis.ping() }
-    environment.health.add("kafka") { try await producer.checkBrokers(timeout: .seconds(1)) }
-
-    let router = Router()
-    ObservabilityRoutes.add(to: router, health: environment.health, registry: environment.registry)
-    let app = Application(
-        router: router,
-        configuration: .init(address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
-        logger: logger)
-    let health = environment.health
-    let drainOnShutdown = ClosureService {
-        try? await gracefulShutdown()
-        health.startDraining()
-    }
-    return [postgres, redis, producer, drainOnShutdown, app]
+    try await Gateway(environment: environment, configuration: configuration).services
 }

@@ -1,0 +1,173 @@
+import AvroKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTAuth
+
+/// `POST /api/v1/events/{route}`, `POST /api/v1/events/{route}/batch` and `POST /webhooks/{route}`.
+struct EventsController: Sendable {
+    let routes: RoutesStore
+    let ingestor: EventIngestor
+    let authenticator: Authenticator
+    let limiter: RequestLimiter
+    let idempotency: IdempotencyGuard
+    let configuration: GatewayConfiguration
+
+    func register(on router: EndpointRouter) {
+        router.post("/api/v1/events/:route") { request, context in try await single(request, context) }
+        router.post("/api/v1/events/:route/batch") { request, context in try await batch(request, context) }
+        router.post("/webhooks/:route") { request, context in try await webhook(request, context) }
+    }
+
+    // MARK: - Browser events (JWT)
+
+    func single(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request)
+        let route = try externalRoute(context)
+        let rateHeaders = try await limiter.check(
+            subject: "user:\(user.userID)", limit: route.rateLimit ?? configuration.rateLimit,
+            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
+        let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+        return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
+            let prepared = try await ingestor.prepare(
+                route: route, body: body, user: user, correlationID: context.requestID,
+                traceparent: request.headers[.traceparent])
+            let accepted = try await ingestor.produce(prepared)
+            return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: rateHeaders)
+        }
+    }
+
+    func batch(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request)
+        let route = try externalRoute(context)
+        let limit = configuration.batchMaxEvents
+        let (bytes, body) = try await RequestReading.jsonBody(
+            request, limit: max(route.maxBodyBytes ?? configuration.maxBodyBytes, configuration.maxBodyBytes))
+        let events: [JSONValue]
+        switch body {
+        case .array(let items): events = items
+        case .object(let object) where object["events"]?.arrayValue != nil: events = object["events"]!.arrayValue!
+        default:
+            throw APIError.badRequest("invalid_body", "send a JSON array of events, or {\"events\": [...]}")
+        }
+        guard !events.isEmpty else { throw APIError.badRequest("empty_batch", "the batch has no events") }
+        guard events.count <= limit else {
+            throw APIError(
+                .contentTooLarge, code: "batch_too_large", message: "a batch holds at most \(limit) events",
+                details: ["limit": .int(Int64(limit)), "received": .int(Int64(events.count))])
+        }
+        let rateHeaders = try await limiter.check(
+            subject: "user:\(user.userID)", limit: route.rateLimit ?? configuration.rateLimit,
+            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds, weight: events.count)
+        return try await idempotency.run(request: request, scope: "user:\(user.userID):batch:\(route.key)", body: bytes) {
+            try await runBatch(events, route: route, user: user, context: context, request: request, headers: rateHeaders)
+        }
+    }
+
+    private func runBatch(
+        _ events: [JSONValue], route: RouteDefinition, user: AuthenticatedUser, context: GatewayRequestContext,
+        request: Request, headers: HTTPFields
+    ) async throws -> IdempotencyGuard.Outcome {
+        var results = [JSONValue?](repeating: nil, count: events.count)
+        var prepared: [(Int, EventIngestor.Prepared)] = []
+        for (index, event) in events.enumerated() {
+            do {
+                let ready = try await ingestor.prepare(
+                    route: route, body: event, user: user, correlationID: context.requestID,
+                    traceparent: request.headers[.traceparent])
+                prepared.append((index, ready))
+            } catch {
+                results[index] = Self.itemResult(index: index, error: error, requestID: context.requestID)
+            }
+        }
+        let produced = await ingestor.produce(batch: prepared.map(\.1))
+        for ((index, _), outcome) in zip(prepared, produced) {
+            switch outcome {
+            case .success(let accepted):
+                var item = accepted.json
+                if case .object(var object) = item {
+                    object["index"] = .int(Int64(index))
+                    object["status"] = .int(202)
+                    item = .object(object)
+                }
+                results[index] = item
+            case .failure(let error):
+                results[index] = Self.itemResult(index: index, error: error, requestID: context.requestID)
+            }
+        }
+        let acceptedCount = produced.filter { if case .success = $0 { true } else { false } }.count
+        let body: JSONValue = [
+            "accepted": .int(Int64(acceptedCount)), "rejected": .int(Int64(events.count - acceptedCount)),
+            "results": .array(results.map { $0 ?? .null }),
+        ]
+        // All accepted → 202; some → 207; none → 422 when every event was invalid, else 503 (broker).
+        let status: HTTPResponse.Status
+        if acceptedCount == events.count {
+            status = .accepted
+        } else if acceptedCount > 0 {
+            status = HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status")
+        } else if prepared.isEmpty {
+            status = .unprocessableContent
+        } else {
+            status = .serviceUnavailable
+        }
+        return IdempotencyGuard.Outcome(status: status, body: body, headers: headers)
+    }
+
+    private static func itemResult(index: Int, error: APIError, requestID: String) -> JSONValue {
+        var object: JSONObject = ["index": .int(Int64(index)), "status": .int(Int64(error.status.code))]
+        object["error"] = error.body(requestID: requestID)["error"]
+        return .object(object)
+    }
+
+    private func externalRoute(_ context: GatewayRequestContext) throws -> RouteDefinition {
+        let key = context.parameters.get("route") ?? ""
+        guard let route = routes.current.externalRoute(Substring(key)) else {
+            throw APIError.notFound("no event route named \"\(key)\"", code: "unknown_route")
+        }
+        return route
+    }
+
+    // MARK: - Database webhooks (shared secret)
+
+    func webhook(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        guard let expected = configuration.webhookSecret, !expected.isEmpty else {
+            throw APIError.unauthorized("webhooks are disabled: WEBHOOK_SECRET is not configured", code: "webhooks_disabled")
+        }
+        guard let supplied = request.headers[.webhookSecret], ConstantTime.equal(supplied, expected) else {
+            throw APIError.unauthorized("invalid or missing X-Webhook-Secret", code: "invalid_webhook_secret")
+        }
+        let key = context.parameters.get("route") ?? ""
+        guard let route = routes.current.webhookRoute(Substring(key)) else {
+            throw APIError.notFound("no webhook route named \"\(key)\"", code: "unknown_route")
+        }
+        let rateHeaders = try await limiter.check(
+            subject: "webhook:\(route.key)", limit: route.rateLimit ?? configuration.webhookRateLimit,
+            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
+        let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+        return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
+            let prepared = try await ingestor.prepare(
+                route: route, body: body, user: nil, correlationID: context.requestID,
+                traceparent: request.headers[.traceparent])
+            let accepted = try await ingestor.produce(prepared)
+            return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: rateHeaders)
+        }
+    }
+}
+
+/// Comparison whose time does not depend on where the inputs differ (secrets).
+enum ConstantTime {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
+    }
+}
+
+extension HTTPField.Name {
+    static let traceparent = HTTPField.Name("traceparent")!
+}

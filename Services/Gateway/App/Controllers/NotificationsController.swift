@@ -1,0 +1,127 @@
+import AvroKit
+import Foundation
+import HTTPTypes
+import Hummingbird
+import JWTAuth
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The user's notifications: `GET /api/v1/notifications` (pages by id) and `GET /api/v1/notifications/stream`
+/// (Server-Sent Events with `Last-Event-ID` resume and heartbeats). Both apply the reference's visibility rule:
+/// the user's own rows, broadcast messages, and direct messages to them.
+struct NotificationsController: Sendable {
+    let postgres: PostgresClient
+    let hub: NotificationHub
+    let authenticator: Authenticator
+    let heartbeat: Duration
+
+    func register(on router: EndpointRouter) {
+        router.get("/api/v1/notifications") { request, context in try await list(request, context) }
+        router.get("/api/v1/notifications/stream") { request, context in try await stream(request, context) }
+    }
+
+    func list(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request)
+        let page = try Pagination(request)
+        let rows = try await Self.visibleRows(
+            postgres: postgres, userID: user.userID, after: page.after, limit: page.limit, logger: context.logger)
+        return RequestReading.json(.ok, page.envelope("notifications", rows.map(\.json)))
+    }
+
+    func stream(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let user = try await authenticator.authenticate(request, allowQueryToken: true)
+        var after: Int64 = 0
+        if let resume = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init) {
+            guard let id = Int64(resume), id >= 0 else {
+                throw APIError.badRequest("invalid_resume", "Last-Event-ID / after must be a notification id")
+            }
+            after = id
+        }
+        let subscription = hub.subscribe(userID: user.userID)
+        let postgres = self.postgres
+        let hub = self.hub
+        let heartbeat = self.heartbeat
+        let logger = context.logger
+        let start = after
+        let body = ResponseBody { writer in
+            defer { hub.unsubscribe(subscription.id) }
+            var last = start
+            try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+            // Wake-ups and heartbeats in one stream: whichever comes first makes us look for rows.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                let (ticks, tick) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                group.addTask {
+                    for await _ in subscription.wakeUps { tick.yield(true) }
+                    tick.finish()
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: heartbeat)
+                        tick.yield(false)
+                    }
+                }
+                var wakeUp = true  // read what is already there (late connect / resume) before waiting
+                var iterator = ticks.makeAsyncIterator()
+                repeat {
+                    if wakeUp {
+                        while true {
+                            let rows = try await Self.visibleRows(
+                                postgres: postgres, userID: user.userID, after: last, limit: 500, logger: logger)
+                            for row in rows {
+                                try await writer.write(ByteBuffer(string: "id: \(row.id)\nevent: notification\ndata: \(row.json.jsonString())\n\n"))
+                                last = row.id
+                            }
+                            if rows.count < 500 { break }
+                        }
+                    } else {
+                        try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
+                    }
+                    guard let next = await iterator.next() else { break }
+                    wakeUp = next
+                } while !Task.isCancelled
+                group.cancelAll()
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+
+    struct Row: Sendable {
+        var id: Int64
+        var json: JSONValue
+    }
+
+    static func visibleRows(postgres: PostgresClient, userID: String, after: Int64, limit: Int, logger: Logger)
+        async throws -> [Row]
+    {
+        let rows = try await postgres.query(
+            """
+            SELECT id, user_id, event_type, payload, event_time, visibility, recipient_id, created_at
+            FROM user_notifications
+            WHERE id > \(after)
+              AND (user_id = \(userID)
+                   OR (event_type = 'user.message' AND (visibility = 'broadcast' OR recipient_id = \(userID))))
+            ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        var result: [Row] = []
+        for try await (id, owner, type, payload, eventTime, visibility, recipient, created) in rows.decode(
+            (Int64, String, String, String, String, String, String?, Date).self)
+        {
+            let parsedPayload = (try? JSONValue.parse(payload)) ?? .string(payload)
+            result.append(
+                Row(
+                    id: id,
+                    json: [
+                        "id": .int(id), "user_id": .string(owner), "event_type": .string(type), "payload": parsedPayload,
+                        "event_time": .string(eventTime), "visibility": .string(visibility),
+                        "recipient_id": recipient.map(JSONValue.string) ?? .null,
+                        "created_at": .string(Timestamps.rfc3339(created)),
+                    ]))
+        }
+        return result
+    }
+}

@@ -1,0 +1,39 @@
+import HTTPTypes
+import Hummingbird
+import JWTAuth
+import Metrics
+
+/// Turns the request's bearer token into an ``AuthenticatedUser`` (401 with the reason's code otherwise).
+struct Authenticator: Sendable {
+    let verifier: JWTVerifier
+    private let failures = Counter(label: "gateway_auth_failures_total")
+
+    init(verifier: JWTVerifier) {
+        self.verifier = verifier
+    }
+
+    /// - Parameter allowQueryToken: accept `?access_token=` too (browsers' `EventSource` cannot set headers).
+    func authenticate(_ request: Request, allowQueryToken: Bool = false) async throws -> AuthenticatedUser {
+        var token: Substring?
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                failures.increment()
+                throw APIError.unauthorized("the Authorization header must be: Bearer <token>", code: "malformed_token")
+            }
+            token = parts[1]
+        } else if allowQueryToken, let query = request.uri.queryParameters["access_token"] {
+            token = query
+        }
+        guard let token, !token.isEmpty else {
+            failures.increment()
+            throw APIError.unauthorized("a bearer token is required", code: "missing_token")
+        }
+        do {
+            return try await verifier.verify(String(token))
+        } catch {
+            failures.increment()
+            throw APIError.unauthorized(error.message, code: error.code.description)
+        }
+    }
+}

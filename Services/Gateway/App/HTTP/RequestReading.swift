@@ -1,0 +1,47 @@
+import AvroKit
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Body and header handling shared by the write endpoints.
+enum RequestReading {
+    /// Reads a JSON body: 415 unless the content type is JSON, 413 over `limit` bytes, 400 if it does not parse.
+    static func jsonBody(_ request: Request, limit: Int) async throws -> (bytes: [UInt8], value: JSONValue) {
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json")
+        else {
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                message: "send the body as application/json (got \(contentType.isEmpty ? "no content type" : contentType))")
+        }
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+            throw bodyTooLarge(limit)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw bodyTooLarge(limit)
+        }
+        let bytes = Array(buffer.readableBytesView)
+        do {
+            return (bytes, try JSONValue.parse(bytes))
+        } catch {
+            throw APIError.badRequest(
+                "malformed_json", "the body is not valid JSON: \(error.reason)", details: ["offset": .int(Int64(error.offset))])
+        }
+    }
+
+    static func bodyTooLarge(_ limit: Int) -> APIError {
+        APIError(
+            .contentTooLarge, code: "body_too_large", message: "the body exceeds \(limit) bytes",
+            details: ["limit_bytes": .int(Int64(limit))])
+    }
+
+    /// A JSON response.
+    static func json(_ status: HTTPResponse.Status, _ value: JSONValue, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.jsonBytes())))
+    }
+}

@@ -1,0 +1,175 @@
+import AvroKit
+import HTTPTypes
+import Foundation
+import JWTAuth
+import KafkaKit
+import Logging
+import Metrics
+import Shared
+
+/// The ingress pipeline shared by every write endpoint: bind identity from the token, encode by the topic's
+/// registered schema (Confluent framing), produce with key and headers, and report only what the broker
+/// acknowledged.
+final class EventIngestor: Sendable {
+    /// A validated, encoded event ready to produce.
+    struct Prepared: Sendable {
+        var eventID: UUID
+        var record: KafkaProducerRecord
+    }
+
+    /// What the client gets for an accepted event.
+    struct Accepted: Sendable {
+        var eventID: UUID
+        var topic: String
+        var partition: Int32
+        var offset: Int64
+
+        var json: JSONValue {
+            [
+                "event_id": .string(eventID.uuidString.lowercased()), "topic": .string(topic),
+                "partition": .int(Int64(partition)), "offset": .int(offset),
+            ]
+        }
+    }
+
+    private let producer: KafkaProducer
+    private let registry: any SchemaRegistry
+    private let encoder = AvroEncoder(unknownFields: .reject)
+    private let breaker: ProduceCircuitBreaker
+    private let logger: Logger
+    private let produceLatency = Timer(label: "gateway_produce_duration_seconds")
+    private let accepted = Counter(label: "gateway_events_total", dimensions: [("result", "accepted")])
+    private let rejected = Counter(label: "gateway_events_total", dimensions: [("result", "rejected")])
+
+    init(producer: KafkaProducer, registry: any SchemaRegistry, breaker: ProduceCircuitBreaker, logger: Logger) {
+        self.producer = producer
+        self.registry = registry
+        self.breaker = breaker
+        self.logger = logger
+    }
+
+    /// Validates and encodes one event body for a route.
+    /// - Throws: `APIError` 400 (not an object), 403 (identity field differs from the token), 422 (schema),
+    ///   503 (registry unavailable).
+    func prepare(
+        route: RouteDefinition, body: JSONValue, user: AuthenticatedUser?, correlationID: String, traceparent: String?
+    ) async throws(APIError) -> Prepared {
+        guard case .object(var object) = body else {
+            throw APIError.badRequest("invalid_body", "the event must be a JSON object")
+        }
+        let registered: RegisteredSchema
+        do {
+            registered = try await registry.latest(subject: valueSubject(forTopic: route.topic))
+        } catch {
+            logger.error("schema lookup failed", metadata: ["topic": "\(route.topic)", "error": "\(error)"])
+            throw APIError.unavailable("the schema for \(route.topic) is unavailable", code: "schema_unavailable", retryAfterSeconds: 5)
+        }
+        if let user { try Self.bindIdentity(route: route, user: user, schema: registered.schema, into: &object) }
+
+        var value: [UInt8] = []
+        value.reserveCapacity(64 + object.count * 32)
+        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: registered.id), to: &value)
+        do {
+            try encoder.encode(.object(object), as: registered.schema, into: &value)
+        } catch {
+            rejected.increment()
+            throw APIError.schemaViolation(error, topic: route.topic)
+        }
+        let eventID = UUID()
+        let key = object[route.keyField]?.stringValue ?? user?.userID ?? correlationID
+        var headers = [
+            KafkaHeader(key: EventHeaders.eventID, string: eventID.uuidString.lowercased()),
+            KafkaHeader(key: EventHeaders.correlationID, string: correlationID),
+            KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.avroContentType),
+        ]
+        if let traceparent { headers.append(KafkaHeader(key: EventHeaders.traceparent, string: traceparent)) }
+        return Prepared(
+            eventID: eventID,
+            record: KafkaProducerRecord(topic: route.topic, key: Array(key.utf8), value: value, headers: headers))
+    }
+
+    /// Produces one prepared event and waits for the broker's acknowledgement.
+    func produce(_ prepared: Prepared) async throws(APIError) -> Accepted {
+        guard await breaker.admit() else { throw brokerUnavailable() }
+        let started = ContinuousClock.now
+        do {
+            let report = try await producer.send(prepared.record)
+            produceLatency.record(since: started)
+            breaker.recordSuccess()
+            accepted.increment()
+            return Accepted(eventID: prepared.eventID, topic: report.topic, partition: report.partition, offset: report.offset)
+        } catch {
+            breaker.recordFailure(error)
+            logger.warning("produce failed", metadata: ["topic": "\(prepared.record.topic)", "error": "\(error)"])
+            throw produceError(error)
+        }
+    }
+
+    /// Produces many prepared events as one librdkafka batch; each gets its own result.
+    func produce(batch: [Prepared]) async -> [Result<Accepted, APIError>] {
+        guard !batch.isEmpty else { return [] }
+        guard await breaker.admit() else { return batch.map { _ in .failure(brokerUnavailable()) } }
+        let started = ContinuousClock.now
+        let reports = await producer.send(batch: batch.map(\.record))
+        produceLatency.record(since: started)
+        return zip(batch, reports).map { prepared, result in
+            switch result {
+            case .success(let report):
+                breaker.recordSuccess()
+                accepted.increment()
+                return .success(
+                    Accepted(eventID: prepared.eventID, topic: report.topic, partition: report.partition, offset: report.offset))
+            case .failure(let error):
+                breaker.recordFailure(error)
+                return .failure(produceError(error))
+            }
+        }
+    }
+
+    private func brokerUnavailable() -> APIError {
+        APIError.unavailable(
+            "the event broker is unavailable; retry later", code: "broker_unavailable",
+            retryAfterSeconds: breaker.retryAfterSeconds)
+    }
+
+    private func produceError(_ error: KafkaError) -> APIError {
+        if error.code == .messageTooLarge {
+            return APIError(.contentTooLarge, code: "event_too_large", message: "the event is larger than the broker accepts")
+        }
+        return APIError.unavailable(
+            "the event was not accepted by the broker: \(error.code)", code: "broker_unavailable",
+            retryAfterSeconds: breaker.retryAfterSeconds)
+    }
+
+    /// Puts token claims into the fields the route binds. A body that carries a *different* value for a bound field
+    /// is an impersonation attempt and is refused; the same value is fine.
+    static func bindIdentity(
+        route: RouteDefinition, user: AuthenticatedUser, schema: AvroSchema, into object: inout JSONObject
+    ) throws(APIError) {
+        guard case .record(let record) = schema.root else { return }
+        for (field, claim) in route.bindings where record.field(named: field) != nil {
+            let claimed: String?
+            switch claim {
+            case "sub": claimed = user.userID
+            case "email": claimed = user.email
+            case "role": claimed = user.role
+            default: claimed = nil
+            }
+            if let supplied = object[field], supplied != .null, supplied != claimed.map(JSONValue.string) {
+                throw APIError(
+                    .forbidden, code: "identity_mismatch",
+                    message: "\(field) is taken from your token and cannot be set to another value",
+                    details: ["field": .string("$.\(field)")])
+            }
+            object[field] = claimed.map(JSONValue.string)
+        }
+    }
+}
+
+extension Metrics.Timer {
+    /// Records the time elapsed since `start` on the continuous clock.
+    func record(since start: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

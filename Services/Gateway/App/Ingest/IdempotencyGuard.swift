@@ -1,0 +1,90 @@
+import AvroKit
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+import RedisKit
+
+/// `Idempotency-Key` handling: a completed request's response is replayed (same `event_id`), a concurrent repeat gets
+/// 409, a different body under the same key 422, and a failed request gives the key back so the client can retry.
+struct IdempotencyGuard: Sendable {
+    let store: RedisIdempotencyStore
+    let ttl: Duration
+    let logger: Logger
+    private let replays = Counter(label: "gateway_idempotency_replays_total")
+    /// How long a started key is held if its request never finishes (crash): long enough for any produce.
+    private let pendingLease: Duration = .seconds(60)
+
+    init(store: RedisIdempotencyStore, ttl: Duration, logger: Logger) {
+        self.store = store
+        self.ttl = ttl
+        self.logger = logger
+    }
+
+    /// The result of an idempotent operation, before it becomes a response.
+    struct Outcome: Sendable {
+        var status: HTTPResponse.Status
+        var body: JSONValue
+        var headers: HTTPFields = [:]
+    }
+
+    /// Runs `operation` at most once per (scope, key). Without a key it just runs it.
+    func run(
+        request: Request, scope: String, body: [UInt8], operation: () async throws -> Outcome
+    ) async throws -> Response {
+        guard let key = request.headers[.idempotencyKey] else {
+            let outcome = try await operation()
+            return RequestReading.json(outcome.status, outcome.body, headers: outcome.headers)
+        }
+        guard !key.isEmpty, key.count <= 255 else {
+            throw APIError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
+        }
+        let storageKey = "\(scope):\(key)"
+        let fingerprint = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let begun: RedisIdempotencyStore.BeginOutcome
+        do {
+            begun = try await store.begin(key: storageKey, fingerprint: fingerprint, pendingLease: pendingLease)
+        } catch {
+            logger.warning("idempotency store unavailable", metadata: ["error": "\(error)"])
+            throw APIError.unavailable(
+                "idempotency keys are unavailable; retry later", code: "idempotency_unavailable", retryAfterSeconds: 1)
+        }
+        switch begun {
+        case .completed(let status, let stored):
+            replays.increment()
+            return Response(
+                status: HTTPResponse.Status(code: status),
+                headers: [.contentType: "application/json", .idempotentReplay: "true"],
+                body: .init(byteBuffer: ByteBuffer(bytes: stored)))
+        case .inFlight:
+            throw APIError(
+                .conflict, code: "idempotency_in_flight",
+                message: "a request with this Idempotency-Key is still being processed")
+        case .fingerprintMismatch:
+            throw APIError(
+                .unprocessableContent, code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used with a different request body")
+        case .started:
+            let outcome: Outcome
+            do {
+                outcome = try await operation()
+            } catch {
+                try? await store.release(key: storageKey, fingerprint: fingerprint)
+                throw error
+            }
+            let bytes = outcome.body.jsonBytes()
+            do {
+                try await store.complete(
+                    key: storageKey, fingerprint: fingerprint, status: outcome.status.code, body: bytes, ttl: ttl)
+            } catch {
+                logger.warning("could not store idempotent response", metadata: ["error": "\(error)"])
+            }
+            var headers = outcome.headers
+            headers[.contentType] = "application/json"
+            return Response(status: outcome.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import Metrics
+import RedisKit
+
+/// Per-subject rate limiting (Redis sliding window) with the standard headers.
+struct RequestLimiter: Sendable {
+    let limiter: RedisRateLimiter
+    let failOpen: Bool
+    let logger: Logger
+    private let limited = Counter(label: "gateway_rate_limited_total")
+    private let redisErrors = Counter(label: "gateway_rate_limit_errors_total")
+
+    init(limiter: RedisRateLimiter, failOpen: Bool, logger: Logger) {
+        self.limiter = limiter
+        self.failOpen = failOpen
+        self.logger = logger
+    }
+
+    /// Takes `weight` from the subject's budget. Returns the `X-RateLimit-*` headers to put on the response.
+    /// - Throws: 429 with `Retry-After` when over the limit; 503 when Redis is down and the limiter fails closed.
+    func check(subject: String, limit: Int, windowSeconds: Int, weight: Int = 1) async throws -> HTTPFields {
+        guard limit > 0 else { return [:] }
+        let decision: RedisRateLimiter.Decision
+        do {
+            decision = try await limiter.acquire(
+                subject: subject, limit: limit, window: .seconds(windowSeconds), weight: weight)
+        } catch {
+            redisErrors.increment()
+            logger.warning("rate limiter unavailable", metadata: ["error": "\(error)", "fail_open": "\(failOpen)"])
+            if failOpen { return [:] }
+            throw APIError.unavailable("rate limiting is unavailable; retry later", code: "rate_limiter_unavailable", retryAfterSeconds: 1)
+        }
+        let resetSeconds = max(1, (decision.resetAfterMilliseconds + 999) / 1000)
+        let headers: HTTPFields = [
+            .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
+            .rateLimitReset: String(resetSeconds),
+        ]
+        guard decision.allowed else {
+            limited.increment()
+            var refusal = headers
+            refusal[.retryAfter] = String(resetSeconds)
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: weight > 1 && weight > limit
+                    ? "this batch of \(weight) events exceeds the limit of \(limit) per \(windowSeconds) s"
+                    : "rate limit of \(limit) per \(windowSeconds) s exceeded",
+                headers: refusal)
+        }
+        return headers
+    }
+}
