@@ -165,10 +165,23 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Shared", "KafkaKit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
         .testTarget(name: "JWTAuthTests", dependencies: ["JWTAuth"], path: "Tests/JWTAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
+        .testTarget(
+            name: "GatewayAppTests",
+            dependencies: [
+                "GatewayApp", "Shared", "KafkaKit", "AvroKit", "JWTAuth", "RedisKit", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/GatewayAppTests"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["Shared", "KafkaKit", "RedisKit", "AvroKit", "TestSupport"],

@@ -7,34 +7,61 @@ import ServiceLifecycle
 
 /// An idempotent, acks=all Kafka producer whose `send` returns only after the broker acknowledged the record.
 ///
-/// Delivery reports arrive as librdkafka events on the main queue, which a dedicated thread polls with a blocking
-/// wait (so acknowledgements are seen immediately, and no cooperative-pool thread ever blocks). The producer works
-/// as soon as it is created; as a `Service`, `run()` waits for graceful shutdown and then flushes.
+/// Delivery reports arrive as librdkafka events polled by a dedicated thread (see ``ProducerClient``). The producer
+/// works as soon as it is created; as a `Service`, `run()` waits for graceful shutdown and then flushes.
+///
+/// After a fatal error, or when asked to (``resetClient(reason:)``, e.g. after a broker outage that lost the
+/// idempotent producer's state), it replaces its librdkafka instance; records in flight on the old one still get
+/// their delivery reports.
 public final class KafkaProducer: Sendable, Service {
-    private let handle: RDKafkaHandle
-    private let mainQueue: TransferredPointer
-    private let state = NIOLockedValueBox(State())
+    private let client: NIOLockedValueBox<ProducerClient>
+    private let state: NIOLockedValueBox<State>
     private let configuration: KafkaProducerConfiguration
     private let logger: Logger
-    private let pollerFinished = DispatchSemaphore(value: 0)
 
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
         self.configuration = configuration
-        var logger = logger
-        logger[metadataKey: "kafka.client.type"] = "producer"
+        var producerLogger = logger
+        producerLogger[metadataKey: "kafka.client.type"] = "producer"
+        let logger = producerLogger
         self.logger = logger
-        let events = Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_LOG)
-        self.handle = try RDKafkaHandle(
-            type: RD_KAFKA_PRODUCER, properties: configuration.properties, events: events)
-        self.mainQueue = TransferredPointer(pointer: rd_kafka_queue_get_main(handle.pointer))
-        startPoller()
+        let state = NIOLockedValueBox(State())
+        self.state = state
+        self.client = NIOLockedValueBox(
+            try ProducerClient(properties: configuration.properties) { event in
+                Self.handle(event: event, state: state, logger: logger)
+            })
     }
 
     deinit {
-        state.withLockedValue { $0.pollerShouldStop = true }
-        pollerFinished.wait()
-        if let queue = mainQueue.pointer { rd_kafka_queue_destroy(queue) }
+        client.withLockedValue { $0 }.close()
     }
+
+    /// Replaces the librdkafka instance with a fresh one (new producer id). The old instance is retired in the
+    /// background once its in-flight records are resolved.
+    public func resetClient(reason: String) throws(KafkaError) {
+        let state = self.state
+        let logger = self.logger
+        let fresh = try ProducerClient(properties: configuration.properties) { event in
+            Self.handle(event: event, state: state, logger: logger)
+        }
+        let retired = client.withLockedValue { current in
+            defer { current = fresh }
+            return current
+        }
+        state.withLockedValue {
+            $0.fatalError = nil
+            $0.brokersDown = false
+        }
+        logger.warning("producer client replaced", metadata: ["reason": "\(reason)"])
+        let timeout = Int32(configuration.messageTimeoutMilliseconds)
+        DispatchQueue.global().async {
+            _ = retired.flush(timeoutMilliseconds: timeout)
+            retired.close()
+        }
+    }
+
+    private var currentHandle: RDKafkaHandle { client.withLockedValue { $0.handle } }
 
     // MARK: - Sending
 
@@ -87,7 +114,7 @@ public final class KafkaProducer: Sendable, Service {
 
     /// Proves a broker answers a metadata request within the timeout (used by readiness checks).
     public func checkBrokers(timeout: Duration = .seconds(2)) async throws(KafkaError) {
-        let handle = self.handle
+        let handle = currentHandle
         let millis = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let error = await withCheckedContinuation { (continuation: CheckedContinuation<KafkaError?, Never>) in
             DispatchQueue.global().async { continuation.resume(returning: handle.checkBrokers(timeoutMilliseconds: millis)) }
@@ -117,11 +144,13 @@ public final class KafkaProducer: Sendable, Service {
             return state.isShutdown
         }
         if alreadyShut { return }
-        let handle = self.handle
+        let current = client.withLockedValue { $0 }
         let millis = Int32(timeout.components.seconds * 1000)
         let flushResult = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue.global().async {
-                continuation.resume(returning: Int32(rd_kafka_flush(handle.pointer, millis).rawValue))
+                let result = current.flush(timeoutMilliseconds: millis)
+                current.close()
+                continuation.resume(returning: result)
             }
         }
         let leftovers = state.withLockedValue { state in
@@ -140,8 +169,21 @@ public final class KafkaProducer: Sendable, Service {
     // MARK: - Internals
 
     private func enqueue(_ record: KafkaProducerRecord, pending: Pending) {
+        // A fatal error (e.g. the idempotent producer's sequence broke) disables a librdkafka instance for good:
+        // the first sender after it replaces the instance.
+        let fatal = state.withLockedValue { state in
+            defer { state.fatalError = nil }
+            return state.fatalError
+        }
+        if let fatal {
+            do {
+                try resetClient(reason: "fatal error: \(fatal.message)")
+            } catch {
+                pending.complete(.failure(error))
+                return
+            }
+        }
         let admitted: Result<UInt, KafkaError> = state.withLockedValue { state in
-            if let fatal = state.fatalError { return .failure(fatal) }
             if state.isShutdown { return .failure(.shutdownError) }
             let id = state.nextID
             // 0 would become a NULL opaque; skip it on wrap-around.
@@ -156,29 +198,13 @@ public final class KafkaProducer: Sendable, Service {
             pending.complete(.failure(error))
             return
         }
-        let err = rdKafkaEnqueue(handle.pointer, record, opaque: id)
+        let err = rdKafkaEnqueue(currentHandle.pointer, record, opaque: id)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             ProducerMetrics.rejected.increment()
             // Not enqueued: no delivery report will come, so complete it here.
             let removed = state.withLockedValue { $0.pending.removeValue(forKey: id) }
             removed?.complete(.failure(KafkaError.from(err, context: "produce to \(record.topic)")))
         }
-    }
-
-    private func startPoller() {
-        let handle = self.handle
-        let queue = self.mainQueue
-        let thread = Thread { [state, logger, pollerFinished] in
-            defer { pollerFinished.signal() }
-            while !state.withLockedValue({ $0.pollerShouldStop }) {
-                guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
-                Self.handle(event: event, state: state, logger: logger)
-                rd_kafka_event_destroy(event)
-            }
-            _ = handle  // keep the client alive while polling
-        }
-        thread.name = "kafka-producer-poll"
-        thread.start()
     }
 
     private static func handle(event: OpaquePointer, state: NIOLockedValueBox<State>, logger: Logger) {
@@ -230,7 +256,6 @@ public final class KafkaProducer: Sendable, Service {
         var nextID: UInt = 1
         var pending: [UInt: Pending] = [:]
         var isShutdown = false
-        var pollerShouldStop = false
         var fatalError: KafkaError?
         /// librdkafka reported that no broker is reachable; cleared by the next successful delivery.
         var brokersDown = false

@@ -38,6 +38,10 @@ public struct InfrastructureSettings: Sendable {
             saslMechanism: env.optionalString("KAFKA_SASL_MECHANISM"),
             saslUsername: env.optionalString("KAFKA_SASL_USERNAME"),
             saslPassword: env.optionalString("KAFKA_SASL_PASSWORD"))
+        if let debug = env.optionalString("KAFKA_DEBUG") {
+            // librdkafka debug contexts (e.g. "broker,msg,eos") for diagnosing a client; logged at debug level.
+            kafka.additionalProperties["debug"] = debug
+        }
         if securityProtocol.hasPrefix("sasl"), kafka.saslUsername == nil {
             env.report("KAFKA_SASL_USERNAME is required with KAFKA_SECURITY_PROTOCOL=\(securityProtocol)")
         }

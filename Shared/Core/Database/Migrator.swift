@@ -44,14 +44,15 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.withConnection { connection in
-            _ = try await connection.query(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                """, logger: logger)
-            // Fixed key: "substrate" in ASCII; held for the session, released below even on error.
+            // Fixed key ("substrate" in ASCII), held for the session: concurrent migrators (several services
+            // starting at once) take turns, including for creating the bookkeeping table itself.
             _ = try await connection.query("SELECT pg_advisory_lock(7310575458770658661)", logger: logger)
             do {
+                _ = try await connection.query(
+                    """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                    """, logger: logger)
                 let applied = try await apply(on: connection, logger: logger)
                 _ = try await connection.query("SELECT pg_advisory_unlock(7310575458770658661)", logger: logger)
                 return applied

@@ -10,6 +10,18 @@ public struct ServiceEnvironment: Sendable {
     public let logger: Logger
     public let health: HealthChecks
 
+    /// An environment without process-wide bootstrapping (tests, embedding): logging and metrics stay as they are.
+    public init(
+        service: String, settings: InfrastructureSettings, registry: PrometheusCollectorRegistry = .init(),
+        logger: Logger, health: HealthChecks = HealthChecks()
+    ) {
+        self.service = service
+        self.settings = settings
+        self.registry = registry
+        self.logger = logger
+        self.health = health
+    }
+
     /// Reads and validates the shared settings plus the service's own (via `extra`), then bootstraps logging and
     /// metrics. Exits with a readable message listing every configuration problem.
     public static func bootstrap<Extra>(

@@ -48,6 +48,12 @@ final class ProduceCircuitBreaker: Sendable {
         case .refuse: return false
         case .probe:
             let healthy = (try? await producer.checkBrokers(timeout: .milliseconds(500))) != nil
+            if healthy {
+                // A broker that came back may have lost the idempotent producer's state (Tansu's memory storage
+                // does; then every send fails with "unknown producer id"). A fresh instance gets a new producer id;
+                // against a broker that kept its state this costs one InitProducerId round trip.
+                try? producer.resetClient(reason: "broker reachable again after an outage")
+            }
             state.withLockedValue { state in
                 state.probing = false
                 if healthy {

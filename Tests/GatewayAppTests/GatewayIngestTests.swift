@@ -1,0 +1,168 @@
+import AvroKit
+import Foundation
+import GatewayApp
+import KafkaKit
+import NIOHTTP1
+import Shared
+import JWTAuth
+import Testing
+import TestSupport
+
+@Suite("Gateway: browser events and webhooks", .serialized, .timeLimit(.minutes(3)))
+struct GatewayIngestTests {
+    @Test("an accepted event is in Kafka, decodable by its schema id, with the identity bound from the token")
+    func acceptedEventDecodes() async throws {
+        try await GatewayHarness.with { gateway in
+            let user = GatewayHarness.newUser()
+            let token = try await GatewayHarness.token(user: user, email: "alice@example.com")
+            let body: JSONValue = ["message": "hi ✓", "timestamp": "2026-11-23T10:00:00Z", "visibility": "direct", "recipient_id": "bob"]
+            let reply = try await gateway.post(
+                "/api/v1/events/MESSAGE", token: token, json: body, headers: ["X-Request-ID": "req-ingest-1", "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"])
+            #expect(reply.status == 202)
+            #expect(reply.headers["X-Request-ID"].first == "req-ingest-1")
+            let topic = try #require(reply.json["topic"]?.stringValue)
+            #expect(topic == "public.user.message.events")
+            guard case .int(let partition)? = reply.json["partition"], case .int(let offset)? = reply.json["offset"] else {
+                Issue.record("no partition/offset in \(reply.json)")
+                return
+            }
+            let event = try await gateway.consumeRecord(topic: topic, partition: Int32(partition), offset: offset)
+            #expect(event.payload == [
+                "user_id": .string(user), "email": "alice@example.com", "message": "hi ✓", "timestamp": "2026-11-23T10:00:00Z",
+                "visibility": "direct", "recipient_id": "bob",
+            ])
+            #expect(event.eventID == reply.json["event_id"]?.stringValue)
+            #expect(event.correlationID == "req-ingest-1")
+            #expect(event.record.header("traceparent") == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+            #expect(event.record.key == Array(user.utf8))
+        }
+    }
+
+    @Test("forged, expired, alg:none and missing tokens get 401 with a JSON error")
+    func badTokens() async throws {
+        try await GatewayHarness.with { gateway in
+            let body: JSONValue = ["message": "x", "timestamp": "t"]
+            let forged = try await DevelopmentTokenMinter.mint(userID: "u", email: nil, secret: "another-secret-another-secret-1234")
+            let expired = try await GatewayHarness.token(user: "u", expiresIn: .seconds(-120))
+            let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsImV4cCI6OTk5OTk5OTk5OX0."
+            for (token, code) in [(forged, "invalid_signature"), (expired, "token_expired"), (none, "unsupported_algorithm")] {
+                let reply = try await gateway.post("/api/v1/events/message", token: token, json: body)
+                #expect(reply.status == 401)
+                #expect(reply.errorCode == code)
+            }
+            let missing = try await gateway.post("/api/v1/events/message", json: body)
+            #expect(missing.status == 401 && missing.errorCode == "missing_token")
+            #expect(missing.json["error"]?["request_id"]?.stringValue != nil)
+        }
+    }
+
+    @Test("a body claiming another user's id is refused; nothing is produced")
+    func impersonation() async throws {
+        try await GatewayHarness.with { gateway in
+            let token = try await GatewayHarness.token(user: "mallory")
+            let reply = try await gateway.post(
+                "/api/v1/events/message", token: token, json: ["user_id": "alice", "message": "I am alice", "timestamp": "t"])
+            #expect(reply.status == 403)
+            #expect(reply.errorCode == "identity_mismatch")
+            let email = try await gateway.post(
+                "/api/v1/events/message", token: token, json: ["email": "alice@example.com", "message": "x", "timestamp": "t"])
+            #expect(email.status == 403)
+            // The same id as the token is fine.
+            let same = try await gateway.post(
+                "/api/v1/events/message", token: token, json: ["user_id": "mallory", "message": "x", "timestamp": "t"])
+            #expect(same.status == 202)
+        }
+    }
+
+    @Test("input errors: 400 malformed JSON, 415 content type, 413 body limit, 404 unknown route, 422 schema with field path")
+    func inputErrors() async throws {
+        try await GatewayHarness.with(environment: ["GATEWAY_MAX_BODY_BYTES": "2048"]) { gateway in
+            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let auth = ["Authorization": "Bearer \(token)"]
+            let malformed = try await gateway.send(
+                .POST, "/api/v1/events/message", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Array("{\"message\": ".utf8))
+            #expect(malformed.status == 400 && malformed.errorCode == "malformed_json")
+            let notObject = try await gateway.post("/api/v1/events/message", token: token, json: [1, 2])
+            #expect(notObject.status == 400)
+            let text = try await gateway.send(.POST, "/api/v1/events/message", headers: auth.merging(["Content-Type": "text/plain"]) { $1 }, body: Array("hi".utf8))
+            #expect(text.status == 415 && text.errorCode == "unsupported_media_type")
+            let big = try await gateway.post(
+                "/api/v1/events/message", token: token, json: ["message": .string(String(repeating: "x", count: 5000)), "timestamp": "t"])
+            #expect(big.status == 413 && big.errorCode == "body_too_large")
+            let unknown = try await gateway.post("/api/v1/events/nope", token: token, json: ["a": 1])
+            #expect(unknown.status == 404 && unknown.errorCode == "unknown_route")
+            let wrongType = try await gateway.post("/api/v1/events/message", token: token, json: ["message": 42, "timestamp": "t"])
+            #expect(wrongType.status == 422)
+            #expect(wrongType.json["error"]?["details"]?["field"]?.stringValue == "$.message")
+            let missing = try await gateway.post("/api/v1/events/message", token: token, json: ["timestamp": "t"])
+            #expect(missing.status == 422)
+            #expect(missing.json["error"]?["details"]?["field"]?.stringValue == "$.message")
+            let extra = try await gateway.post("/api/v1/events/message", token: token, json: ["message": "m", "timestamp": "t", "bogus": 1])
+            #expect(extra.status == 422 && extra.json["error"]?["details"]?["field"]?.stringValue == "$.bogus")
+            let badEnumLike = try await gateway.post("/api/v1/events/message", token: token, json: ["message": "m", "timestamp": "t", "recipient_id": 5])
+            #expect(badEnumLike.status == 422)
+            let notFound = try await gateway.get("/no/such/path")
+            #expect(notFound.status == 404 && notFound.errorCode == "not_found")
+        }
+    }
+
+    @Test("webhooks need the shared secret and route by webhookRoutes")
+    func webhooks() async throws {
+        try await GatewayHarness.with { gateway in
+            let body: JSONValue = ["user_id": "u-1", "email": "u1@example.com", "login_time": "2026-11-23T10:00:00Z"]
+            let ok = try await gateway.post("/webhooks/login", json: body, headers: ["X-Webhook-Secret": GatewayHarness.webhookSecret])
+            #expect(ok.status == 202)
+            #expect(ok.json["topic"]?.stringValue == "public.identity.login.events")
+            let wrong = try await gateway.post("/webhooks/login", json: body, headers: ["X-Webhook-Secret": "nope"])
+            #expect(wrong.status == 401 && wrong.errorCode == "invalid_webhook_secret")
+            let missing = try await gateway.post("/webhooks/login", json: body)
+            #expect(missing.status == 401)
+            let unknown = try await gateway.post("/webhooks/message", json: body, headers: ["X-Webhook-Secret": GatewayHarness.webhookSecret])
+            #expect(unknown.status == 404)
+            // A browser token does not open the webhook door.
+            let token = try await GatewayHarness.token(user: "u-1")
+            let withToken = try await gateway.post("/webhooks/login", token: token, json: body)
+            #expect(withToken.status == 401)
+        }
+    }
+
+    @Test("a batch accepts the valid events and reports each invalid one")
+    func batch() async throws {
+        try await GatewayHarness.with(environment: ["GATEWAY_BATCH_MAX_EVENTS": "10"]) { gateway in
+            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let events: JSONValue = [
+                ["message": "one", "timestamp": "t"], ["message": 2, "timestamp": "t"], ["message": "three", "timestamp": "t"],
+            ]
+            let reply = try await gateway.post("/api/v1/events/message/batch", token: token, json: events)
+            #expect(reply.status == 207)
+            #expect(reply.json["accepted"] == 2 && reply.json["rejected"] == 1)
+            let results = reply.json["results"]?.arrayValue ?? []
+            #expect(results.count == 3)
+            #expect(results[0]["status"] == 202 && results[0]["event_id"]?.stringValue != nil)
+            #expect(results[1]["status"] == 422 && results[1]["error"]?["details"]?["field"]?.stringValue == "$.message")
+            #expect(results[2]["status"] == 202)
+
+            let allGood = try await gateway.post(
+                "/api/v1/events/message/batch", token: token, json: ["events": .array((0..<10).map { ["message": .string("m\($0)"), "timestamp": "t"] })])
+            #expect(allGood.status == 202 && allGood.json["accepted"] == 10)
+            let tooMany = try await gateway.post(
+                "/api/v1/events/message/batch", token: token, json: .array((0..<11).map { _ in ["message": "m", "timestamp": "t"] }))
+            #expect(tooMany.status == 413 && tooMany.errorCode == "batch_too_large")
+        }
+    }
+
+    @Test("CORS preflight and request ids")
+    func corsAndRequestIDs() async throws {
+        try await GatewayHarness.with { gateway in
+            let preflight = try await gateway.send(
+                .OPTIONS, "/api/v1/events/message",
+                headers: ["Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"])
+            #expect(preflight.status == 200 || preflight.status == 204)
+            #expect(preflight.headers["Access-Control-Allow-Origin"].first == "*")
+            #expect(preflight.headers["Access-Control-Allow-Headers"].first?.lowercased().contains("idempotency-key") == true)
+            let generated = try await gateway.get("/health/live")
+            #expect((generated.headers["X-Request-ID"].first ?? "").count == 36)
+        }
+    }
+}
