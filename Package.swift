@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "MediaService", targets: ["MediaService"]),
         .executable(name: "SagaProcessor", targets: ["SagaProcessor"]),
         .executable(name: "substrate", targets: ["substrate"]),
+        .executable(name: "BenchCeiling", targets: ["BenchCeiling"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
@@ -134,7 +135,15 @@ let package = Package(
         .executableTarget(name: "Gateway", dependencies: ["GatewayApp", "Shared"], path: "Services/Gateway/Main"),
         .target(
             name: "MessageConsumerApp",
-            dependencies: ["Shared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Shared", "KafkaKit", "AvroKit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Services/MessageConsumer/App"
         ),
         .executableTarget(
@@ -164,6 +173,15 @@ let package = Package(
             path: "Services/Admin"
         ),
 
+        .executableTarget(
+            name: "BenchCeiling",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Bench"
+        ),
+
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Shared", "KafkaKit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
@@ -181,6 +199,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/GatewayAppTests"
+        ),
+        .testTarget(
+            name: "MessageConsumerAppTests",
+            dependencies: [
+                "MessageConsumerApp", "Shared", "KafkaKit", "AvroKit", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/MessageConsumerAppTests"
         ),
         .testTarget(
             name: "IntegrationTests",

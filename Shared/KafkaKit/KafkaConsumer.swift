@@ -95,16 +95,49 @@ public final class KafkaConsumer: Sendable, Service {
     /// Waits for the next event; `nil` once the consumer is closed or the task is cancelled.
     public func nextEvent() async throws -> KafkaConsumerEvent? {
         while true {
-            if Task.isCancelled || state.withLockedValue({ $0.closed }) { return nil }
-            if let assigned = try await completePendingRebalance() { return .partitionsAssigned(assigned) }
-            let timeout = Int32(configuration.pollTimeoutMilliseconds)
-            let queue = consumerQueue
-            let polled = await withCheckedContinuation { (continuation: CheckedContinuation<TransferredPointer, Never>) in
-                pollQueue.async { continuation.resume(returning: TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, timeout))) }
+            switch try await poll(timeout: .milliseconds(configuration.pollTimeoutMilliseconds)) {
+            case .event(let event): return event
+            case .closed: return nil
+            case .timedOut: continue
             }
-            guard let event = polled.pointer else { continue }
-            defer { rd_kafka_event_destroy(event) }
-            if let result = try handle(event: event) { return result }
+        }
+    }
+
+    /// The outcome of one bounded wait.
+    public enum PollResult: Sendable {
+        case event(KafkaConsumerEvent)
+        /// Nothing arrived within the timeout (lets batching callers flush on time).
+        case timedOut
+        /// The consumer is closed or the task cancelled.
+        case closed
+    }
+
+    /// Waits up to `timeout` for the next event.
+    public func poll(timeout: Duration) async throws -> PollResult {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if Task.isCancelled || state.withLockedValue({ $0.closed }) { return .closed }
+            if let assigned = try await completePendingRebalance() { return .event(.partitionsAssigned(assigned)) }
+            let remaining = deadline - ContinuousClock.now
+            let millis = remaining <= .zero
+                ? 0 : Int32(min(Int64(configuration.pollTimeoutMilliseconds), remaining.wholeMilliseconds))
+            let queue = consumerQueue
+            let polled: TransferredPointer
+            if millis == 0 {
+                polled = TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, 0))
+            } else {
+                polled = await withCheckedContinuation { (continuation: CheckedContinuation<TransferredPointer, Never>) in
+                    pollQueue.async {
+                        continuation.resume(returning: TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, millis)))
+                    }
+                }
+            }
+            if let event = polled.pointer {
+                defer { rd_kafka_event_destroy(event) }
+                if let result = try handle(event: event) { return .event(result) }
+                continue
+            }
+            if ContinuousClock.now >= deadline { return .timedOut }
         }
     }
 
@@ -317,4 +350,12 @@ public final class KafkaConsumer: Sendable, Service {
 enum ConsumerMetrics {
     static let records = Counter(label: "kafka_consumer_records_total")
     static let rebalances = Counter(label: "kafka_consumer_revocations_total")
+}
+
+extension Duration {
+    /// Whole milliseconds (truncated), for C timeouts.
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
 }

@@ -55,6 +55,8 @@ public struct InfrastructureSettings: Sendable {
         databaseURL = env.string("DATABASE_URL", default: Self.defaultDatabaseURL)
         do {
             postgres = try PostgresURL.parse(databaseURL)
+            // Names the service's sessions in pg_stat_activity (operators, and tests that cut one service's connections).
+            postgres.options.additionalStartupParameters.append(("application_name", clientID))
         } catch {
             env.report("DATABASE_URL: \(error.message)")
             postgres = PostgresClient.Configuration(

@@ -1,0 +1,156 @@
+import AvroKit
+import Foundation
+import KafkaKit
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Shared
+
+/// The consume → decode → map → write loop.
+///
+/// Records are gathered into batches (bounded by count and time); each batch becomes one Postgres transaction that
+/// writes the rows and the next offsets. Records that can never become a row (undecodable, unknown schema, invalid)
+/// are parked on the dead-letter topic first, so they neither block their partition nor vanish. While Postgres is
+/// unavailable the loop retries the same batch with exponential back-off and jitter instead of skipping anything.
+public final class NotificationMaterializer: Service, Sendable {
+    private let consumer: KafkaConsumer
+    private let codec: AvroEventCodec
+    private let store: NotificationStore
+    private let deadLetters: DeadLetterPublisher
+    private let configuration: MessageConsumerConfiguration
+    private let logger: Logger
+    private let progress = NIOLockedValueBox<[KafkaTopicPartition: Int64]>([:])
+    private let metrics = MaterializerMetrics()
+
+    public init(
+        consumer: KafkaConsumer, codec: AvroEventCodec, store: NotificationStore, deadLetters: DeadLetterPublisher,
+        configuration: MessageConsumerConfiguration, logger: Logger
+    ) {
+        self.consumer = consumer
+        self.codec = codec
+        self.store = store
+        self.deadLetters = deadLetters
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The next offset written per partition (for lag metrics).
+    public var writtenOffsets: [KafkaTopicPartition: Int64] { progress.withLockedValue { $0 } }
+
+    public func run() async throws {
+        var batch: [KafkaConsumerRecord] = []
+        var flushAt = ContinuousClock.now
+        let wait = Duration.milliseconds(configuration.batchWaitMilliseconds)
+        while !Task.isShuttingDownGracefully {
+            let timeout = batch.isEmpty ? Duration.milliseconds(200) : max(.zero, flushAt - ContinuousClock.now)
+            switch try await consumer.poll(timeout: timeout) {
+            case .closed:
+                try await flush(&batch)
+                return
+            case .timedOut:
+                if !batch.isEmpty, ContinuousClock.now >= flushAt { try await flush(&batch) }
+            case .event(.record(let record)):
+                if batch.isEmpty { flushAt = ContinuousClock.now + wait }
+                batch.append(record)
+                if batch.count >= configuration.batchSize { try await flush(&batch) }
+            case .event(.partitionsRevoked(let partitions)):
+                // Write what we hold before the partitions move, so the next owner starts after it.
+                try await flush(&batch)
+                progress.withLockedValue { state in for partition in partitions { state[partition] = nil } }
+            case .event(.partitionsAssigned):
+                break
+            }
+        }
+        try await flush(&batch)
+    }
+
+    // MARK: - One batch
+
+    private func flush(_ batch: inout [KafkaConsumerRecord]) async throws {
+        guard !batch.isEmpty else { return }
+        let records = batch
+        batch.removeAll(keepingCapacity: true)
+        let started = ContinuousClock.now
+        let rows = try await withRetry("prepare batch") { try await self.prepare(records) }
+        var nextOffsets: [KafkaTopicPartition: Int64] = [:]
+        for record in records {
+            nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.offset + 1)
+        }
+        let inserted = try await withRetry("write batch") {
+            try await self.store.write(rows, nextOffsets: nextOffsets)
+        }
+        progress.withLockedValue { state in
+            for (partition, offset) in nextOffsets { state[partition] = max(state[partition] ?? 0, offset) }
+        }
+        // The group's committed offsets only feed lag dashboards; Postgres holds the truth.
+        try? await consumer.commit(nextOffsets)
+        metrics.recordBatch(records: records.count, inserted: inserted, duplicates: rows.count - inserted, since: started)
+        logger.debug("batch written", metadata: ["records": "\(records.count)", "rows": "\(inserted)"])
+    }
+
+    /// Decodes and maps every record; parks the hopeless ones on the dead-letter topic.
+    /// - Throws: only transient failures (registry or broker unavailable), which the caller retries.
+    private func prepare(_ records: [KafkaConsumerRecord]) async throws -> [NotificationRow] {
+        var rows: [NotificationRow] = []
+        rows.reserveCapacity(records.count)
+        for record in records {
+            let reason: String
+            let kind: String
+            do {
+                let event = try await codec.decode(record)
+                let source = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
+                rows.append(try NotificationCatalogue.row(topic: record.topic, payload: event.payload, sourceEventID: source))
+                continue
+            } catch let error as AvroError {
+                (reason, kind) = ("\(error)", "decode")
+            } catch let error as InvalidEventError {
+                (reason, kind) = (error.description, "invalid_event")
+            } catch let error as SchemaRegistryError where error.code != .unavailable {
+                (reason, kind) = ("\(error)", "schema")
+            }
+            logger.warning(
+                "record sent to the dead-letter topic",
+                metadata: ["topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)", "reason": "\(reason)"])
+            try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: configuration.groupID)
+            metrics.deadLettered.increment()
+        }
+        return rows
+    }
+
+    /// Retries `operation` with exponential back-off and full jitter until it succeeds or the task is cancelled.
+    private func withRetry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        var backoff = 50.0
+        while true {
+            do {
+                return try await operation()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                metrics.retries.increment()
+                logger.warning("\(what) failed; retrying", metadata: ["error": "\(String(reflecting: error))", "backoff_ms": "\(Int(backoff))"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: Int(backoff / 2)...Int(backoff))))
+                backoff = min(backoff * 2, Double(configuration.retryMaxMilliseconds))
+            }
+        }
+    }
+}
+
+/// The materializer's metrics.
+struct MaterializerMetrics: Sendable {
+    let records = Counter(label: "message_consumer_records_total")
+    let rows = Counter(label: "message_consumer_rows_inserted_total")
+    let duplicates = Counter(label: "message_consumer_duplicates_total")
+    let deadLettered = Counter(label: "message_consumer_dead_lettered_total")
+    let retries = Counter(label: "message_consumer_retries_total")
+    let batchSize = Recorder(label: "message_consumer_batch_size")
+    let commitLatency = Metrics.Timer(label: "message_consumer_batch_duration_seconds")
+
+    func recordBatch(records count: Int, inserted: Int, duplicates duplicateCount: Int, since start: ContinuousClock.Instant) {
+        records.increment(by: count)
+        rows.increment(by: inserted)
+        if duplicateCount > 0 { duplicates.increment(by: duplicateCount) }
+        batchSize.record(count)
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        commitLatency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,121 @@
+import AvroKit
+import Foundation
+import KafkaKit
+import Logging
+import MessageConsumerApp
+import PostgresNIO
+import ServiceLifecycle
+import Shared
+import TestSupport
+
+/// Helpers for the MessageConsumer's integration tests: publishing events, running the consumer in-process or as
+/// a real process, and reading what it wrote.
+enum ConsumerTests {
+    static func environment(group: String, dlqTopic: String, port: Int, extra: [String: String] = [:]) -> [String: String] {
+        var values = [
+            "KAFKA_BROKERS": TestEnvironment.kafkaBrokers, "DATABASE_URL": TestEnvironment.databaseURL,
+            "REDIS_URL": TestEnvironment.redisURL, "MESSAGE_CONSUMER_GROUP": group, "MESSAGE_CONSUMER_DLQ_TOPIC": dlqTopic,
+            "MESSAGE_CONSUMER_PORT": String(port), "LOG_LEVEL": "warning", "MESSAGE_CONSUMER_RETRY_MAX_MS": "500",
+        ]
+        values.merge(extra) { $1 }
+        return values
+    }
+
+    /// Runs the consumer's services in this process until `body` returns.
+    static func withConsumer<T: Sendable>(
+        group: String = "mc-test-\(UUID().uuidString.prefix(8))", dlqTopic: String = "it.dlq.\(UUID().uuidString.prefix(8))",
+        clientID: String = "message-consumer-test", _ body: () async throws -> T
+    ) async throws -> T {
+        var reader = EnvironmentReader(environment(group: group, dlqTopic: dlqTopic, port: Int.random(in: 40_000...49_999)))
+        let settings = InfrastructureSettings(environment: &reader, clientID: clientID)
+        let configuration = MessageConsumerConfiguration(environment: &reader)
+        try reader.validate()
+        var logger = Logger(label: "consumer-test")
+        logger.logLevel = .error
+        let environment = ServiceEnvironment(service: "message-consumer", settings: settings, logger: logger)
+        let services = try await buildMessageConsumerServices(environment: environment, configuration: configuration)
+        let group = ServiceGroup(services: services, logger: logger)
+        let task = Task { try await group.run() }
+        do {
+            let result = try await body()
+            await group.triggerGracefulShutdown()
+            try await task.value
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = try? await task.value
+            throw error
+        }
+    }
+
+    /// Publishes events (JSON payloads by the topics' registered schemas); returns their event ids.
+    @discardableResult
+    static func publish(_ events: [(topic: String, key: String, payload: JSONValue)]) async throws -> [String] {
+        try await Provisioning.shared.ensure()
+        let settings = try TestEnvironment.settings()
+        return try await TestEnvironment.withPostgres { client in
+            let codec = AvroEventCodec(registry: CachingSchemaRegistry(EmbeddedSchemaRegistry(client: client, logger: TestEnvironment.logger)))
+            var records: [KafkaProducerRecord] = []
+            var ids: [String] = []
+            for event in events {
+                let outgoing = OutgoingEvent(topic: event.topic, key: event.key, payload: event.payload, correlationID: "test")
+                records.append(try await codec.record(for: outgoing))
+                ids.append(outgoing.eventID.uuidString.lowercased())
+            }
+            let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
+            var offset = 0
+            while offset < records.count {
+                let chunk = Array(records[offset..<min(records.count, offset + 5_000)])
+                for result in await producer.send(batch: chunk) { _ = try result.get() }
+                offset += chunk.count
+            }
+            await producer.shutdown()
+            return ids
+        }
+    }
+
+    static func messages(user: String, count: Int, start: Int = 0) -> [(topic: String, key: String, payload: JSONValue)] {
+        (start..<(start + count)).map { index in
+            (
+                "public.user.message.events", user,
+                ["user_id": .string(user), "email": .string("\(user)@example.com"), "message": .string("message \(index)"), "timestamp": "2026-11-23T10:00:00Z"]
+            )
+        }
+    }
+
+    /// (rows, distinct source events) written for a user.
+    static func counts(user: String) async throws -> (rows: Int, distinct: Int) {
+        try await TestEnvironment.withPostgres { client in
+            let rows = try await client.query(
+                "SELECT count(*)::int, count(DISTINCT source_event_id)::int FROM user_notifications WHERE user_id = \(user)",
+                logger: TestEnvironment.logger)
+            for try await (all, distinct) in rows.decode((Int, Int).self) { return (all, distinct) }
+            return (0, 0)
+        }
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    static func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return try await condition()
+    }
+
+    /// The debug build's MessageConsumer executable (built by `swift build --build-tests`).
+    static var executable: String { "\(TestEnvironment.repositoryRoot)/.build/debug/MessageConsumer" }
+
+    /// Starts a real MessageConsumer process.
+    static func launch(group: String, dlqTopic: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            environment(group: group, dlqTopic: dlqTopic, port: Int.random(in: 40_000...49_999))) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+}
