@@ -14,7 +14,7 @@ let package = Package(
         .executable(name: "MediaService", targets: ["MediaService"]),
         .executable(name: "SagaProcessor", targets: ["SagaProcessor"]),
         .executable(name: "substrate", targets: ["substrate"]),
-        .executable(name: "BenchCeiling", targets: ["BenchCeiling"]),
+        .executable(name: "substrate-bench", targets: ["substrate-bench"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
@@ -174,9 +174,12 @@ let package = Package(
         ),
 
         .executableTarget(
-            name: "BenchCeiling",
+            name: "substrate-bench",
             dependencies: [
+                "Shared", "KafkaKit", "AvroKit", "MessageConsumerApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Bench"

@@ -22,15 +22,7 @@ struct AdminContext {
         // The pool's own background chatter (e.g. a lease racing run()) is not the command's output.
         var poolLogger = logger
         poolLogger.logLevel = .error
-        let client = PostgresClient(configuration: settings.postgres, backgroundLogger: poolLogger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        return try await PostgresClient.withRunning(configuration: settings.postgres, logger: poolLogger, body)
     }
 
     /// The registry the services use: Confluent REST when SCHEMA_REGISTRY_URL is set, else the embedded one.

@@ -97,6 +97,9 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var maxPollIntervalMilliseconds: Int = 7_000
     /// How long one blocking poll waits before the iterator re-checks shutdown.
     public var pollTimeoutMilliseconds: Int = 100
+    /// Longest time the broker may hold a fetch waiting for data (`fetch.wait.max.ms`); librdkafka's 500 ms default
+    /// puts up to half a second on a quiet partition's first record.
+    public var fetchWaitMaxMilliseconds: Int = 50
 
     public init(client: KafkaClientConfiguration, groupID: String, topics: [String]) {
         self.client = client
@@ -115,6 +118,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("session.timeout.ms", String(sessionTimeoutMilliseconds)),
             ("max.poll.interval.ms", String(maxPollIntervalMilliseconds)),
             ("heartbeat.interval.ms", String(max(500, sessionTimeoutMilliseconds / 3))),
+            ("fetch.wait.max.ms", String(fetchWaitMaxMilliseconds)),
             // Eager assignment: the consumer hands out whole assignments and revocations, which is what
             // offsets-in-the-database needs (see KafkaConsumer's rebalance handling).
             ("partition.assignment.strategy", "range,roundrobin"),

@@ -94,6 +94,19 @@ struct GatewayReadsTests {
         }
     }
 
+    /// The newest notification id now: tests read only what comes after it (other suites write many broadcasts).
+    static func currentMaxID() async throws -> Int64 {
+        try await TestEnvironment.withPostgres { client in
+            try await TestEnvironment.migrate(client)
+            for try await id in try await client.query(
+                "SELECT COALESCE(max(id), 0)::bigint FROM user_notifications", logger: TestEnvironment.logger
+            ).decode(Int64.self) {
+                return id
+            }
+            return 0
+        }
+    }
+
     static func insertNotification(
         _ client: PostgresClient, user: String, type: String, visibility: String = "private", recipient: String? = nil
     ) async throws {
@@ -110,6 +123,7 @@ struct GatewayReadsTests {
         let alice = GatewayHarness.newUser()
         let bob = GatewayHarness.newUser()
         let carol = GatewayHarness.newUser()
+        let start = try await Self.currentMaxID()
         try await TestEnvironment.withPostgres { client in
             try await TestEnvironment.migrate(client)
             try await Self.insertNotification(client, user: alice, type: "identity.login")
@@ -118,8 +132,16 @@ struct GatewayReadsTests {
         }
         try await GatewayHarness.with { gateway in
             func visible(_ user: String) async throws -> [JSONValue] {
-                let reply = try await gateway.get("/api/v1/notifications?limit=500", token: try await GatewayHarness.token(user: user))
-                return (reply.json["notifications"]?.arrayValue ?? []).filter {
+                let token = try await GatewayHarness.token(user: user)
+                var rows: [JSONValue] = []
+                var after = start
+                while true {
+                    let reply = try await gateway.get("/api/v1/notifications?limit=500&after=\(after)", token: token)
+                    rows += reply.json["notifications"]?.arrayValue ?? []
+                    guard case .int(let next)? = reply.json["next_after"] else { break }
+                    after = next
+                }
+                return rows.filter {
                     [alice, bob, carol].contains($0["user_id"]?.stringValue ?? "") || $0["recipient_id"]?.stringValue == bob
                 }
             }
@@ -134,13 +156,14 @@ struct GatewayReadsTests {
     @Test("the SSE stream delivers rows written before and after connecting, and resumes after Last-Event-ID")
     func stream() async throws {
         let user = GatewayHarness.newUser()
+        let start = try await Self.currentMaxID()
         try await TestEnvironment.withPostgres { client in
             try await TestEnvironment.migrate(client)
             try await Self.insertNotification(client, user: user, type: "media.upload_ready")  // before connecting
         }
         try await GatewayHarness.with(environment: ["GATEWAY_SSE_HEARTBEAT_SECONDS": "1"]) { gateway in
             let token = try await GatewayHarness.token(user: user)
-            var request = HTTPClientRequest(url: gateway.baseURL + "/api/v1/notifications/stream?access_token=\(token)")
+            var request = HTTPClientRequest(url: gateway.baseURL + "/api/v1/notifications/stream?access_token=\(token)&after=\(start)")
             request.headers.add(name: "Accept", value: "text/event-stream")
             let response = try await gateway.http.execute(request, timeout: .seconds(30))
             #expect(response.status.code == 200)
@@ -152,11 +175,15 @@ struct GatewayReadsTests {
                     try await Self.insertNotification(client, user: user, type: "media.upload_completed")
                 }
             }
+            // Only this user's rows and broadcasts are visible; keep this user's.
             var text = ""
             var ids: [Int] = []
             for try await chunk in response.body {
                 text += String(buffer: chunk)
-                ids = text.split(separator: "\n").compactMap { $0.hasPrefix("id: ") ? Int($0.dropFirst(4)) : nil }
+                let events = text.components(separatedBy: "\n\n")
+                ids = events.filter { $0.contains(user) }.compactMap { event in
+                    event.split(separator: "\n").first { $0.hasPrefix("id: ") }.flatMap { Int($0.dropFirst(4)) }
+                }
                 if ids.count >= 2, text.contains(": heartbeat") { break }
             }
             try await writer.value
@@ -173,7 +200,9 @@ struct GatewayReadsTests {
                 resumedText += String(buffer: chunk)
                 if resumedText.contains(": heartbeat") { break }
             }
-            let resumedIDs = resumedText.split(separator: "\n").compactMap { $0.hasPrefix("id: ") ? Int($0.dropFirst(4)) : nil }
+            let resumedIDs = resumedText.components(separatedBy: "\n\n").filter { $0.contains(user) }.compactMap { event in
+                event.split(separator: "\n").first { $0.hasPrefix("id: ") }.flatMap { Int($0.dropFirst(4)) }
+            }
             #expect(resumedIDs == [ids[1]])
             #expect(try await gateway.get("/api/v1/notifications/stream").status == 401)
         }

@@ -50,15 +50,7 @@ public enum TestEnvironment {
     public static func withPostgres<T: Sendable>(
         _ body: @escaping @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try settings().postgres, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await PostgresClient.withRunning(configuration: try settings().postgres, logger: logger, body)
     }
 
     /// Applies the project's migrations (idempotent) and returns the client ready for use.

@@ -31,12 +31,7 @@ public struct Gateway {
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
 
-        let registry: any SchemaRegistry =
-            if let url = settings.schemaRegistryURL {
-                CachingSchemaRegistry(ConfluentSchemaRegistry(baseURL: url, httpClient: httpClient))
-            } else {
-                CachingSchemaRegistry(EmbeddedSchemaRegistry(client: postgres, logger: logger))
-            }
+        let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
         let verifier = await JWTVerifier(configuration: settings.jwt, logger: logger)
         let routes = RoutesStore(path: configuration.routesFile, logger: logger)
         routes.reload()

@@ -18,12 +18,7 @@ public func buildMessageConsumerServices(environment: ServiceEnvironment, config
     let infrastructure = try WorkerInfrastructure(environment: environment, port: configuration.port)
     let postgres = infrastructure.postgres
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
-    let registry: any SchemaRegistry =
-        if let url = settings.schemaRegistryURL {
-            CachingSchemaRegistry(ConfluentSchemaRegistry(baseURL: url, httpClient: httpClient))
-        } else {
-            CachingSchemaRegistry(EmbeddedSchemaRegistry(client: postgres, logger: logger))
-        }
+    let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
     let store = NotificationStore(postgres: postgres, groupID: configuration.groupID, logger: logger)
     let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: logger)
     let consumer = try KafkaConsumer(

@@ -1,14 +1,16 @@
-import Foundation
+import ArgumentParser
 import Hummingbird
 import Logging
 
-/// The benchmark's ceiling: a bare Hummingbird endpoint that reads the body and answers 202, with none of the
-/// gateway's work (no auth, no routing table, no Avro, no Redis, no broker). `scripts/bench-gateway` measures the
-/// gateway against it on the same machine.
-@main
-struct BenchCeiling {
-    static func main() async throws {
-        let port = Int(ProcessInfo.processInfo.environment["BENCH_PORT"] ?? "") ?? 8181
+/// The gateway benchmark's ceiling: a bare Hummingbird endpoint that reads the body and answers 202, with none of
+/// the gateway's work (no auth, no routing table, no Avro, no Redis, no broker).
+struct CeilingServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ceiling-server", abstract: "Serve POST /ingest → 202.")
+
+    @Option(help: "Port on 127.0.0.1.")
+    var port = 8181
+
+    func run() async throws {
         var logger = Logger(label: "bench-ceiling")
         logger.logLevel = .warning
         let router = Router()
