@@ -118,7 +118,8 @@ struct ConsumerBench: AsyncParsableCommand {
         }
     }
 
-    /// Waits until `count` rows exist for `user`; prints the time from call to completion.
+    /// Waits until `count` rows exist for `user`. The rate is measured from the first row to the last, so the
+    /// consumer's start-up and group join are not counted; the time to the first row is printed separately.
     struct Wait: AsyncParsableCommand {
         @Option var user: String
         @Option var count: Int
@@ -127,21 +128,26 @@ struct ConsumerBench: AsyncParsableCommand {
             let user = self.user
             let count = self.count
             let deadline = ContinuousClock.now + .seconds(timeout)
-            let started = ContinuousClock.now
-            let done = try await ConsumerBench.withPostgres { client in
+            let called = ContinuousClock.now
+            let result = try await ConsumerBench.withPostgres { client -> (first: ContinuousClock.Instant, atFirst: Int, last: ContinuousClock.Instant)? in
+                var first: (ContinuousClock.Instant, Int)?
                 while ContinuousClock.now < deadline {
                     for try await rows in try await client.query(
                         "SELECT count(*)::int FROM user_notifications WHERE user_id = \(user)", logger: ConsumerBench.logger
-                    ).decode(Int.self) where rows >= count {
-                        return true
+                    ).decode(Int.self) {
+                        let now = ContinuousClock.now
+                        if first == nil, rows > 0 { first = (now, rows) }
+                        if rows >= count, let first { return (first.0, first.1, now) }
                     }
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await Task.sleep(for: .milliseconds(10))
                 }
-                return false
+                return nil
             }
-            guard done else { throw ValidationError("timed out waiting for \(count) rows") }
-            let seconds = (ContinuousClock.now - started).seconds
-            print(String(format: "RESULT rows=%d seconds=%.3f rows_per_s=%.0f", count, seconds, Double(count) / seconds))
+            guard let result, result.last > result.first else { throw ValidationError("timed out waiting for \(count) rows") }
+            let seconds = (result.last - result.first).seconds
+            print(String(
+                format: "RESULT rows=%d seconds=%.3f rows_per_s=%.0f startup_s=%.2f", count, seconds,
+                Double(count - result.atFirst) / seconds, (result.first - called).seconds))
         }
     }
 

@@ -99,7 +99,7 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var pollTimeoutMilliseconds: Int = 100
     /// Longest time the broker may hold a fetch waiting for data (`fetch.wait.max.ms`); librdkafka's 500 ms default
     /// puts up to half a second on a quiet partition's first record.
-    public var fetchWaitMaxMilliseconds: Int = 50
+    public var fetchWaitMaxMilliseconds: Int = 20
 
     public init(client: KafkaClientConfiguration, groupID: String, topics: [String]) {
         self.client = client

@@ -122,10 +122,10 @@ public final class KafkaConsumer: Sendable, Service {
             let millis = remaining <= .zero
                 ? 0 : Int32(min(Int64(configuration.pollTimeoutMilliseconds), remaining.wholeMilliseconds))
             let queue = consumerQueue
-            let polled: TransferredPointer
-            if millis == 0 {
-                polled = TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, 0))
-            } else {
+            // Fast path: take what librdkafka already has without leaving this thread; only an empty queue costs a
+            // hop to the blocking poll queue.
+            var polled = TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, 0))
+            if polled.pointer == nil, millis > 0 {
                 polled = await withCheckedContinuation { (continuation: CheckedContinuation<TransferredPointer, Never>) in
                     pollQueue.async {
                         continuation.resume(returning: TransferredPointer(pointer: rd_kafka_queue_poll(queue.pointer, millis)))

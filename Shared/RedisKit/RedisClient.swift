@@ -1,32 +1,28 @@
 import Logging
 import NIOConcurrencyHelpers
-import NIOPosix
+import Foundation
 import ServiceLifecycle
 
-/// A pooled Redis client over hiredis, usable from async code.
+/// A Redis client over hiredis, usable from async code.
 ///
-/// hiredis is blocking, so each command runs on a dedicated `NIOThreadPool` thread with a leased connection; the
-/// cooperative pool never blocks. Broken connections are dropped and replaced on the next lease.
+/// Commands go to a few connections (`maximumConnections`), each driven by its own thread that pipelines whatever is
+/// waiting (see ``PipelineWorker``): the cooperative pool never blocks, and concurrent callers share round trips.
+/// A broken connection is replaced on the next command.
 public final class RedisClient: Sendable, Service {
-    private let configuration: RedisConfiguration
-    private let threadPool: NIOThreadPool
-    private let pool: NIOLockedValueBox<Pool>
+    private let workers: [PipelineWorker]
+    private let next = NIOLockedValueBox(0)
     private let scripts = NIOLockedValueBox<[String: String]>([:])  // script source → SHA1 from SCRIPT LOAD
     private let logger: Logger
 
-    struct Pool {
-        var idle: [HiredisConnection] = []
-        var open = 0
-        var waiters: [CheckedContinuation<Void, Never>] = []
-        var isShutdown = false
+    public init(configuration: RedisConfiguration, logger: Logger) {
+        self.logger = logger
+        self.workers = (0..<max(1, configuration.maximumConnections)).map {
+            PipelineWorker(configuration: configuration, name: "redis-\($0)")
+        }
     }
 
-    public init(configuration: RedisConfiguration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
-        self.threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.maximumConnections))
-        self.threadPool.start()
-        self.pool = NIOLockedValueBox(Pool())
+    deinit {
+        for worker in workers { worker.stop() }
     }
 
     // MARK: - Commands
@@ -40,7 +36,14 @@ public final class RedisClient: Sendable, Service {
     /// Runs one binary-safe command. An error reply becomes a thrown ``RedisError`` with code `.serverError`.
     @discardableResult
     public func send(bytes arguments: [[UInt8]]) async throws(RedisError) -> RedisValue {
-        let reply = try await withConnection { connection throws(RedisError) in try connection.command(arguments) }
+        let worker = workers[next.withLockedValue { index in
+            defer { index = (index + 1) % workers.count }
+            return index
+        }]
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<RedisValue, RedisError>, Never>) in
+            worker.enqueue(arguments) { continuation.resume(returning: $0) }
+        }
+        let reply = try result.get()
         if case .error(let text) = reply { throw RedisError(code: .serverError, message: text) }
         return reply
     }
@@ -103,90 +106,16 @@ public final class RedisClient: Sendable, Service {
         await shutdown()
     }
 
-    /// Closes idle connections and stops the threads; later commands fail with `.shutdown`.
+    /// Stops the connection threads; queued and later commands fail with `.shutdown`.
     public func shutdown() async {
-        let waiters = pool.withLockedValue { pool in
-            pool.isShutdown = true
-            pool.idle.removeAll()
-            defer { pool.waiters.removeAll() }
-            return pool.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-        try? await threadPool.shutdownGracefully()
-    }
-
-    // MARK: - Pool
-
-    private func withConnection<T: Sendable>(
-        _ body: @escaping @Sendable (HiredisConnection) throws(RedisError) -> T
-    ) async throws(RedisError) -> T {
-        let leased = try await lease()
-        let configuration = self.configuration
-        let outcome: (result: Result<T, RedisError>, connection: HiredisConnection?)
-        do {
-            outcome = try await threadPool.runIfActive { () -> (Result<T, RedisError>, HiredisConnection?) in
-                let connection: HiredisConnection
-                do throws(RedisError) {
-                    // A new connection is opened here, on the pool thread, because connecting blocks.
-                    if let leased { connection = leased } else { connection = try HiredisConnection(configuration: configuration) }
-                } catch {
-                    return (.failure(error), nil)
-                }
-                do throws(RedisError) {
-                    return (.success(try body(connection)), connection)
-                } catch {
-                    return (.failure(error), connection)
-                }
-            }
-        } catch {
-            release(leased)
-            throw RedisError(code: .shutdown, message: "the Redis client is shut down")
-        }
-        release(outcome.connection)
-        return try outcome.result.get()
-    }
-
-    private func lease() async throws(RedisError) -> HiredisConnection? {
-        while true {
-            enum Decision { case reuse(HiredisConnection), create, wait, shutdown }
-            let decision: Decision = pool.withLockedValue { pool in
-                if pool.isShutdown { return .shutdown }
-                if let connection = pool.idle.popLast() { return .reuse(connection) }
-                if pool.open < configuration.maximumConnections {
-                    pool.open += 1
-                    return .create
-                }
-                return .wait
-            }
-            switch decision {
-            case .reuse(let connection): return connection
-            case .create: return nil  // created on the pool thread: connecting blocks
-            case .shutdown: throw RedisError(code: .shutdown, message: "the Redis client is shut down")
-            case .wait:
-                await withCheckedContinuation { continuation in
-                    let resumeNow = pool.withLockedValue { pool in
-                        if pool.isShutdown || !pool.idle.isEmpty || pool.open < configuration.maximumConnections {
-                            return true
-                        }
-                        pool.waiters.append(continuation)
-                        return false
-                    }
-                    if resumeNow { continuation.resume() }
-                }
+        let workers = self.workers
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            // stop() joins the worker threads: keep that off the cooperative pool.
+            Thread.detachNewThread {
+                for worker in workers { worker.stop() }
+                continuation.resume()
             }
         }
-    }
-
-    private func release(_ connection: HiredisConnection?) {
-        let waiter: CheckedContinuation<Void, Never>? = pool.withLockedValue { pool in
-            if let connection, !connection.isBroken, !pool.isShutdown {
-                pool.idle.append(connection)
-            } else {
-                pool.open -= 1
-            }
-            return pool.waiters.isEmpty ? nil : pool.waiters.removeFirst()
-        }
-        waiter?.resume()
     }
 }
 

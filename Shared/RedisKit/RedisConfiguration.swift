@@ -4,8 +4,8 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var port: Int
     public var database: Int
     public var password: String?
-    /// Connections (and threads running their blocking calls).
-    public var maximumConnections: Int = 16
+    /// Connections, each driven by its own pipelining thread; a couple carry tens of thousands of commands per second.
+    public var maximumConnections: Int = 2
     public var connectTimeout: Duration = .seconds(2)
     /// Per-command socket timeout.
     public var commandTimeout: Duration = .seconds(2)

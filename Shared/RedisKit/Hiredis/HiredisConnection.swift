@@ -43,14 +43,21 @@ final class HiredisConnection: @unchecked Sendable {
 
     /// Sends one binary-safe command and reads its reply. Blocking.
     func command(_ arguments: [[UInt8]]) throws(RedisError) -> RedisValue {
+        try append(arguments)
+        return try readReply()
+    }
+
+    /// Queues a command in hiredis' output buffer (written on the next `readReply`): pipelining many commands costs
+    /// one write and one read for all of them.
+    func append(_ arguments: [[UInt8]]) throws(RedisError) {
         var pointers: [UnsafePointer<CChar>?] = []
         var lengths: [Int] = []
         pointers.reserveCapacity(arguments.count)
         lengths.reserveCapacity(arguments.count)
-        // One contiguous copy keeps every argument pointer valid for the call.
+        // One contiguous copy keeps every argument pointer valid for the call (hiredis copies them into its buffer).
         // A trailing NUL keeps the base address non-nil even when every argument is empty.
         let arena = Array(arguments.joined()) + [0]
-        let raw: UnsafeMutableRawPointer? = arena.withUnsafeBufferPointer { buffer in
+        let status: Int32 = arena.withUnsafeBufferPointer { buffer in
             var offset = 0
             for argument in arguments {
                 let base = buffer.baseAddress.map { UnsafeRawPointer($0 + offset).assumingMemoryBound(to: CChar.self) }
@@ -58,16 +65,24 @@ final class HiredisConnection: @unchecked Sendable {
                 lengths.append(argument.count)
                 offset += argument.count
             }
-            return redisCommandArgv(context, Int32(arguments.count), &pointers, &lengths)
+            return redisAppendCommandArgv(context, Int32(arguments.count), &pointers, &lengths)
         }
-        guard let raw else {
-            isBroken = true
-            let message = Self.errorText(context)
-            let timedOut = context.pointee.err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)
-            throw RedisError(code: timedOut ? .timedOut : .connectionFailed, message: message)
-        }
+        if status != REDIS_OK { throw brokenError() }
+    }
+
+    /// Flushes queued commands if needed and reads the next reply. Blocking.
+    func readReply() throws(RedisError) -> RedisValue {
+        var raw: UnsafeMutableRawPointer?
+        guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw brokenError() }
         defer { freeReplyObject(raw) }
         return Self.convert(raw.assumingMemoryBound(to: redisReply.self))
+    }
+
+    private func brokenError() -> RedisError {
+        isBroken = true
+        let message = Self.errorText(context)
+        let timedOut = context.pointee.err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)
+        return RedisError(code: timedOut ? .timedOut : .connectionFailed, message: message)
     }
 
     private static func convert(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
