@@ -29,11 +29,9 @@ struct EventsController: Sendable {
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
         let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
         return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
-            let prepared = try await ingestor.prepare(
+            try await ingestor.accept(
                 route: route, body: body, user: user, correlationID: context.requestID,
-                traceparent: request.headers[.traceparent])
-            let accepted = try await ingestor.produce(prepared)
-            return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: rateHeaders)
+                traceparent: request.headers[.traceparent], headers: rateHeaders)
         }
     }
 
@@ -146,11 +144,9 @@ struct EventsController: Sendable {
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
         let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
         return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
-            let prepared = try await ingestor.prepare(
+            try await ingestor.accept(
                 route: route, body: body, user: nil, correlationID: context.requestID,
-                traceparent: request.headers[.traceparent])
-            let accepted = try await ingestor.produce(prepared)
-            return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: rateHeaders)
+                traceparent: request.headers[.traceparent], headers: rateHeaders)
         }
     }
 }

@@ -105,6 +105,17 @@ final class EventIngestor: Sendable {
         }
     }
 
+    /// Prepares and produces one event: the whole single-event write path, as the 202 outcome to answer with.
+    func accept(
+        route: RouteDefinition, body: JSONValue, user: AuthenticatedUser?, correlationID: String, traceparent: String?,
+        headers: HTTPFields
+    ) async throws(APIError) -> IdempotencyGuard.Outcome {
+        let prepared = try await prepare(
+            route: route, body: body, user: user, correlationID: correlationID, traceparent: traceparent)
+        let accepted = try await produce(prepared)
+        return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: headers)
+    }
+
     /// Produces many prepared events as one librdkafka batch; each gets its own result.
     func produce(batch: [Prepared]) async -> [Result<Accepted, APIError>] {
         guard !batch.isEmpty else { return [] }
