@@ -38,6 +38,8 @@ struct ConsumerBench: AsyncParsableCommand {
         return [
             "user_id": .string(user), "email": .string("\(user)@example.com"), "message": .string(text + " #\(index)"),
             "timestamp": "2026-11-23T10:00:00Z",
+            // Direct to nobody: realistic rows that do not flood real users' feeds on the dev stack.
+            "visibility": "direct", "recipient_id": "bench-nobody",
         ]
     }
 
@@ -105,7 +107,7 @@ struct ConsumerBench: AsyncParsableCommand {
                     NotificationRow(
                         userID: user, eventType: "user.message",
                         payload: ["email": .string("\(user)@example.com"), "message": ConsumerBench.message(user: user, index: index)["message"]!],
-                        eventTime: "2026-11-23T10:00:00Z", visibility: "broadcast", recipientID: nil,
+                        eventTime: "2026-11-23T10:00:00Z", visibility: "direct", recipientID: "bench-nobody",
                         sourceEventID: UUID().uuidString.lowercased())
                 }
                 let started = ContinuousClock.now

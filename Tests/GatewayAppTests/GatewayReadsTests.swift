@@ -7,6 +7,7 @@ import NIOHTTP1
 import Shared
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 import TestSupport
 
@@ -207,4 +208,28 @@ struct GatewayReadsTests {
             #expect(try await gateway.get("/api/v1/notifications/stream").status == 401)
         }
     }
+
+    @Test("graceful shutdown ends open SSE streams and the gateway stops promptly")
+    func gracefulShutdown() async throws {
+        let harness = try await GatewayHarness.start()
+        let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+        let start = try await Self.currentMaxID()
+        var request = HTTPClientRequest(url: harness.baseURL + "/api/v1/notifications/stream?access_token=\(token)&after=\(start)")
+        request.headers.add(name: "Accept", value: "text/event-stream")
+        let response = try await harness.http.execute(request, timeout: .seconds(30))
+        #expect(response.status.code == 200)
+        let reader = Task {
+            var received = 0
+            for try await chunk in response.body { received += chunk.readableBytes }
+            return received
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let stopping = ContinuousClock.now
+        await harness.group.triggerGracefulShutdown()
+        _ = try await harness.task?.value
+        #expect(ContinuousClock.now - stopping < .seconds(10), "the server waited for the open stream")
+        #expect(try await reader.value > 0)  // the stream ended cleanly after its first bytes
+        try? await harness.http.shutdown()
+    }
 }
+
