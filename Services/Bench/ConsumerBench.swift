@@ -87,7 +87,7 @@ struct ConsumerBench: AsyncParsableCommand {
             }
         }
         let positions = ends
-        try await withPostgres { client in
+        _ = try await withPostgres { client in
             try await NotificationStore(postgres: client, groupID: group, logger: logger).write([], nextOffsets: positions)
         }
     }

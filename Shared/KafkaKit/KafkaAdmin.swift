@@ -41,7 +41,7 @@ public final class KafkaAdmin: Sendable {
     {
         guard !topics.isEmpty else { return [:] }
         let handle = self.handle
-        let millis = Int32(timeout.components.seconds * 1000)
+        let millis = timeout.cMilliseconds
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<[String: CreateOutcome], KafkaError>, Never>) in
             DispatchQueue.global().async {
@@ -54,7 +54,7 @@ public final class KafkaAdmin: Sendable {
     /// Proves a broker answers.
     public func checkBrokers(timeout: Duration = .seconds(2)) async throws(KafkaError) {
         let handle = self.handle
-        let millis = Int32(timeout.components.seconds * 1000)
+        let millis = timeout.cMilliseconds
         let error = await withCheckedContinuation { (continuation: CheckedContinuation<KafkaError?, Never>) in
             DispatchQueue.global().async { continuation.resume(returning: handle.checkBrokers(timeoutMilliseconds: millis)) }
         }

@@ -120,7 +120,7 @@ public final class KafkaConsumer: Sendable, Service {
             if let assigned = try await completePendingRebalance() { return .event(.partitionsAssigned(assigned)) }
             let remaining = deadline - ContinuousClock.now
             let millis = remaining <= .zero
-                ? 0 : Int32(min(Int64(configuration.pollTimeoutMilliseconds), remaining.wholeMilliseconds))
+                ? 0 : Int32(clamping: min(Int64(configuration.pollTimeoutMilliseconds), remaining.wholeMilliseconds))
             let queue = consumerQueue
             // Fast path: take what librdkafka already has without leaving this thread; only an empty queue costs a
             // hop to the blocking poll queue.
@@ -166,7 +166,7 @@ public final class KafkaConsumer: Sendable, Service {
         async throws(KafkaError) -> [KafkaTopicPartition: Int64]
     {
         let handle = self.handle
-        let millis = Int32(timeout.components.seconds * 1000)
+        let millis = timeout.cMilliseconds
         let result = await withCheckedContinuation {
             (continuation: CheckedContinuation<Result<[KafkaTopicPartition: Int64], KafkaError>, Never>) in
             DispatchQueue.global().async {
@@ -350,12 +350,4 @@ public final class KafkaConsumer: Sendable, Service {
 enum ConsumerMetrics {
     static let records = Counter(label: "kafka_consumer_records_total")
     static let rebalances = Counter(label: "kafka_consumer_revocations_total")
-}
-
-extension Duration {
-    /// Whole milliseconds (truncated), for C timeouts.
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

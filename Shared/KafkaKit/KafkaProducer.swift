@@ -115,7 +115,7 @@ public final class KafkaProducer: Sendable, Service {
     /// Proves a broker answers a metadata request within the timeout (used by readiness checks).
     public func checkBrokers(timeout: Duration = .seconds(2)) async throws(KafkaError) {
         let handle = currentHandle
-        let millis = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let millis = timeout.cMilliseconds
         let error = await withCheckedContinuation { (continuation: CheckedContinuation<KafkaError?, Never>) in
             DispatchQueue.global().async { continuation.resume(returning: handle.checkBrokers(timeoutMilliseconds: millis)) }
         }
@@ -145,7 +145,7 @@ public final class KafkaProducer: Sendable, Service {
         }
         if alreadyShut { return }
         let current = client.withLockedValue { $0 }
-        let millis = Int32(timeout.components.seconds * 1000)
+        let millis = timeout.cMilliseconds
         let flushResult = await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
             DispatchQueue.global().async {
                 let result = current.flush(timeoutMilliseconds: millis)

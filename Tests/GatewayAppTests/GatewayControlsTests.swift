@@ -92,7 +92,7 @@ struct GatewayControlsTests {
             let heldKey = UUID().uuidString
             let redis = RedisClient(configuration: try RedisConfiguration(url: TestEnvironment.redisURL), logger: TestEnvironment.logger)
             let store = RedisIdempotencyStore(client: redis)
-            let fingerprint = Self.sha256Hex(body.jsonBytes())
+            let fingerprint = sha256Hex(body.jsonBytes())
             #expect(try await store.begin(key: "user:\(user):events:message:\(heldKey)", fingerprint: fingerprint, pendingLease: .seconds(30)) == .started)
             let concurrent = try await gateway.post("/api/v1/events/message", token: token, json: body, headers: ["Idempotency-Key": heldKey])
             #expect(concurrent.status == 409 && concurrent.errorCode == "idempotency_in_flight")
@@ -100,9 +100,6 @@ struct GatewayControlsTests {
         }
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        TestHashing.sha256Hex(bytes)
-    }
 
     @Test("rate limit: X-RateLimit headers, then 429 with Retry-After; batches count per event")
     func rateLimit() async throws {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -16,7 +15,7 @@ public struct Migrator: Sendable {
             self.sql = sql
         }
 
-        public var checksum: String { SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined() }
+        public var checksum: String { sha256Hex(sql.utf8) }
     }
 
     public struct MigrationError: Error, CustomStringConvertible, Sendable {

@@ -1,5 +1,4 @@
 import AvroKit
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +6,7 @@ import Logging
 import Metrics
 import NIOCore
 import RedisKit
+import Shared
 
 /// `Idempotency-Key` handling: a completed request's response is replayed (same `event_id`), a concurrent repeat gets
 /// 409, a different body under the same key 422, and a failed request gives the key back so the client can retry.
@@ -43,7 +43,7 @@ struct IdempotencyGuard: Sendable {
             throw APIError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
         }
         let storageKey = "\(scope):\(key)"
-        let fingerprint = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = sha256Hex(body)
         let begun: RedisIdempotencyStore.BeginOutcome
         do {
             begun = try await store.begin(key: storageKey, fingerprint: fingerprint, pendingLease: pendingLease)

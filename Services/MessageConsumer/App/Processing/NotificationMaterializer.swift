@@ -150,7 +150,6 @@ struct MaterializerMetrics: Sendable {
         rows.increment(by: inserted)
         if duplicateCount > 0 { duplicates.increment(by: duplicateCount) }
         batchSize.record(count)
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        commitLatency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        commitLatency.record(since: start)
     }
 }
