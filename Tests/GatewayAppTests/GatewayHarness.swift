@@ -47,7 +47,6 @@ final class GatewayHarness: @unchecked Sendable {
         routesYAML: String? = nil
     ) async throws -> GatewayHarness {
         try await Provisioning.shared.ensure()
-        let port = Int.random(in: 50_000...59_999)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let routesFile = directory.appendingPathComponent("routes.yaml").path
@@ -57,7 +56,7 @@ final class GatewayHarness: @unchecked Sendable {
         var values = [
             "KAFKA_BROKERS": kafkaBrokers ?? TestEnvironment.kafkaBrokers, "DATABASE_URL": TestEnvironment.databaseURL,
             "REDIS_URL": TestEnvironment.redisURL, "JWT_SECRET": TestEnvironment.jwtSecret,
-            "WEBHOOK_SECRET": Self.webhookSecret, "GATEWAY_PORT": String(port), "ROUTES_FILE": routesFile,
+            "WEBHOOK_SECRET": Self.webhookSecret, "GATEWAY_PORT": "0", "ROUTES_FILE": routesFile,
             "GATEWAY_BREAKER_COOLDOWN_MS": "500", "GATEWAY_PRODUCE_TIMEOUT_MS": "3000",
         ]
         values.merge(overrides) { $1 }
@@ -68,27 +67,39 @@ final class GatewayHarness: @unchecked Sendable {
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .error
         let environment = ServiceEnvironment(service: "gateway", settings: settings, logger: logger)
-        let gateway = try await Gateway(environment: environment, configuration: configuration)
-        let group = ServiceGroup(services: gateway.services, logger: logger)
-        let harness = GatewayHarness(
-            baseURL: "http://127.0.0.1:\(port)", routesFile: routesFile, settings: settings, group: group,
-            endpoints: gateway.endpoints)
-        harness.task = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if let reply = try? await harness.get("/health/live"), reply.status == 200 { return harness }
-            try await Task.sleep(for: .milliseconds(50))
+        // Port 0: the kernel picks a free port, so parallel tests never collide; the server reports which.
+        let (listening, listener) = AsyncStream.makeStream(of: Int.self)
+        let gateway = try await Gateway(environment: environment, configuration: configuration) { port in
+            listener.yield(port)
+            listener.finish()
         }
+        let group = ServiceGroup(services: gateway.services, logger: logger)
+        let task = Task { try await group.run() }
+        let port = await withTaskGroup(of: Int?.self) { waiters in
+            waiters.addTask { await listening.first { _ in true } }
+            waiters.addTask {
+                try? await Task.sleep(for: .seconds(15))
+                return nil
+            }
+            let first = await waiters.next() ?? nil
+            waiters.cancelAll()
+            return first
+        }
+        let harness = GatewayHarness(
+            baseURL: "http://127.0.0.1:\(port ?? 0)", routesFile: routesFile, settings: settings, group: group,
+            endpoints: gateway.endpoints)
+        harness.task = task
+        if port != nil { return harness }
         let outcome: String
         await harness.group.triggerGracefulShutdown()
         do {
-            try await harness.task?.value
+            try await task.value
             outcome = "the service group ended"
         } catch {
             outcome = "the service group failed: \(error)"
         }
         await harness.stop()
-        throw HarnessError(description: "the gateway did not answer on port \(port) within 15 s; \(outcome)")
+        throw HarnessError(description: "the gateway did not start listening within 15 s; \(outcome)")
     }
 
     static let webhookSecret = "test-webhook-secret"

@@ -26,7 +26,7 @@ enum ConsumerTests {
         group: String = "mc-test-\(UUID().uuidString.prefix(8))", dlqTopic: String = "it.dlq.\(UUID().uuidString.prefix(8))",
         clientID: String = "message-consumer-test", _ body: () async throws -> T
     ) async throws -> T {
-        var reader = EnvironmentReader(environment(group: group, dlqTopic: dlqTopic, port: Int.random(in: 40_000...49_999)))
+        var reader = EnvironmentReader(environment(group: group, dlqTopic: dlqTopic, port: TestPorts.unused()))
         let settings = InfrastructureSettings(environment: &reader, clientID: clientID)
         let configuration = MessageConsumerConfiguration(environment: &reader)
         try reader.validate()
@@ -112,7 +112,7 @@ enum ConsumerTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.environment = ProcessInfo.processInfo.environment.merging(
-            environment(group: group, dlqTopic: dlqTopic, port: Int.random(in: 40_000...49_999))) { $1 }
+            environment(group: group, dlqTopic: dlqTopic, port: TestPorts.unused())) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

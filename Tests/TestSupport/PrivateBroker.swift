@@ -7,7 +7,7 @@ public final class PrivateBroker: @unchecked Sendable {
     public let port: Int
     private var process: Process?
 
-    public init(port: Int = Int.random(in: 40_000...49_999)) {
+    public init(port: Int = TestPorts.unused()) {
         self.port = port
     }
 

@@ -19,7 +19,11 @@ public struct Gateway {
     /// Every endpoint served (for the OpenAPI test).
     public let endpoints: [Endpoint]
 
-    public init(environment: ServiceEnvironment, configuration: GatewayConfiguration) async throws {
+    /// `onListening` receives the bound port once the server accepts connections (tests bind port 0).
+    public init(
+        environment: ServiceEnvironment, configuration: GatewayConfiguration,
+        onListening: (@Sendable (Int) async -> Void)? = nil
+    ) async throws {
         let logger = environment.logger
         let settings = environment.settings
         let postgres = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
@@ -87,6 +91,7 @@ public struct Gateway {
             router: router,
             configuration: .init(
                 address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
+            onServerRunning: { channel in await onListening?(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
         let drainer = ClosureService {
             try? await gracefulShutdown()

@@ -43,7 +43,7 @@ public struct GatewayConfiguration: Sendable {
     ]
 
     public init(environment env: inout EnvironmentReader) {
-        port = env.int("GATEWAY_PORT", default: 8080, range: 1...65535)
+        port = env.int("GATEWAY_PORT", default: 8080, range: 0...65535)  // 0: any free port (tests)
         routesFile = env.string("ROUTES_FILE", default: "routes.yaml")
         webhookSecret = env.optionalString("WEBHOOK_SECRET")
         maxBodyBytes = env.int("GATEWAY_MAX_BODY_BYTES", default: 1 << 20, range: 1...(64 << 20))

@@ -6,6 +6,7 @@ import JWTAuth
 import Logging
 import NIOCore
 import PostgresNIO
+import Shared
 
 /// The user's notifications: `GET /api/v1/notifications` (pages by id) and `GET /api/v1/notifications/stream`
 /// (Server-Sent Events with `Last-Event-ID` resume and heartbeats). Both apply the reference's visibility rule:

@@ -38,11 +38,3 @@ struct Pagination: Sendable {
         return .object(object)
     }
 }
-
-/// RFC 3339 UTC timestamps with whole seconds, as the reference's events carry them.
-enum Timestamps {
-    static func rfc3339(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-            .replacingOccurrences(of: "+0000", with: "Z")
-    }
-}

@@ -1,4 +1,5 @@
 import AvroKit
+import Shared
 
 /// Which events become which notifications (reference §6.3 and §6.8, with the request ids the reference dropped).
 /// Pure functions of the decoded payload: unit-testable, no I/O.

@@ -27,9 +27,3 @@ public struct NotificationRow: Sendable, Equatable {
         self.sourceEventID = sourceEventID
     }
 }
-
-/// An event that decoded but cannot become a notification (e.g. a direct message without a recipient).
-public struct InvalidEventError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    public init(description: String) { self.description = description }
-}

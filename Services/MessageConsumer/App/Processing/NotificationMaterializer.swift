@@ -73,10 +73,7 @@ public final class NotificationMaterializer: Service, Sendable {
         batch.removeAll(keepingCapacity: true)
         let started = ContinuousClock.now
         let rows = try await withRetry("prepare batch") { try await self.prepare(records) }
-        var nextOffsets: [KafkaTopicPartition: Int64] = [:]
-        for record in records {
-            nextOffsets[record.topicPartition] = max(nextOffsets[record.topicPartition] ?? 0, record.offset + 1)
-        }
+        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
         let inserted = try await withRetry("write batch") {
             try await self.store.write(rows, nextOffsets: nextOffsets)
         }
@@ -118,20 +115,10 @@ public final class NotificationMaterializer: Service, Sendable {
         return rows
     }
 
-    /// Retries `operation` with exponential back-off and full jitter until it succeeds or the task is cancelled.
     private func withRetry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
-        var backoff = 50.0
-        while true {
-            do {
-                return try await operation()
-            } catch {
-                if Task.isCancelled { throw CancellationError() }
-                metrics.retries.increment()
-                logger.warning("\(what) failed; retrying", metadata: ["error": "\(String(reflecting: error))", "backoff_ms": "\(Int(backoff))"])
-                try await Task.sleep(for: .milliseconds(Int.random(in: Int(backoff / 2)...Int(backoff))))
-                backoff = min(backoff * 2, Double(configuration.retryMaxMilliseconds))
-            }
-        }
+        try await retryForever(
+            what, maxBackoff: .milliseconds(configuration.retryMaxMilliseconds), logger: logger,
+            onRetry: { metrics.retries.increment() }, operation)
     }
 }
 

@@ -1,0 +1,131 @@
+import AvroKit
+import Foundation
+import KafkaKit
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Shared
+
+/// The consume loop: records are gathered into batches (count and time bounded); each batch is one transaction that
+/// applies every record to its sagas and stores the consumed offsets. A crash anywhere leaves either all of a batch
+/// (state, timers, ledger, outbox, offsets) or none of it. Hopeless records go to the dead-letter topic first.
+public final class SagaEventLoop: Service, Sendable {
+    private let consumer: KafkaConsumer
+    private let engine: SagaEngine
+    private let offsets: ConsumerOffsetStore
+    private let deadLetters: DeadLetterPublisher
+    private let relay: OutboxRelay?
+    private let configuration: SagaProcessorConfiguration
+    private let logger: Logger
+
+    public init(
+        consumer: KafkaConsumer, engine: SagaEngine, offsets: ConsumerOffsetStore, deadLetters: DeadLetterPublisher,
+        relay: OutboxRelay?, configuration: SagaProcessorConfiguration, logger: Logger
+    ) {
+        self.consumer = consumer
+        self.engine = engine
+        self.offsets = offsets
+        self.deadLetters = deadLetters
+        self.relay = relay
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var batch: [KafkaConsumerRecord] = []
+        var flushAt = ContinuousClock.now
+        let wait = Duration.milliseconds(configuration.batchWaitMilliseconds)
+        while !Task.isShuttingDownGracefully {
+            let timeout = batch.isEmpty ? Duration.milliseconds(200) : max(.zero, flushAt - ContinuousClock.now)
+            switch try await consumer.poll(timeout: timeout) {
+            case .closed:
+                try await flush(&batch)
+                return
+            case .timedOut:
+                if !batch.isEmpty, ContinuousClock.now >= flushAt { try await flush(&batch) }
+            case .event(.record(let record)):
+                if batch.isEmpty { flushAt = ContinuousClock.now + wait }
+                batch.append(record)
+                if batch.count >= configuration.batchSize { try await flush(&batch) }
+            case .event(.partitionsRevoked):
+                // Apply what we hold before the partitions move, so the next owner starts after it.
+                try await flush(&batch)
+            case .event(.partitionsAssigned):
+                break
+            }
+        }
+        try await flush(&batch)
+    }
+
+    private func flush(_ batch: inout [KafkaConsumerRecord]) async throws {
+        guard !batch.isEmpty else { return }
+        let records = batch
+        batch.removeAll(keepingCapacity: true)
+        let started = ContinuousClock.now
+        let routed = try await retry("decode batch") { try await self.route(records) }
+        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
+        let (engine, offsets, logger) = (self.engine, self.offsets, self.logger)
+        let written = try await retry("apply batch") {
+            try await offsets.postgres.withTransaction(logger: logger) { connection in
+                let written = try await engine.apply(routed, on: connection)
+                try await offsets.advance(nextOffsets, on: connection)
+                return written
+            }
+        }
+        if written > 0 { relay?.nudge() }
+        // The group's committed offsets only feed lag dashboards; Postgres holds the truth.
+        try? await consumer.commit(nextOffsets)
+        engine.metrics.recordsHandled.increment(by: records.count)
+        engine.metrics.batchDuration.record(since: started)
+    }
+
+    /// Decodes and validates every record; parks the hopeless ones on the dead-letter topic.
+    /// - Throws: only transient failures (registry or broker unavailable), which the caller retries.
+    private func route(_ records: [KafkaConsumerRecord]) async throws -> [SagaEngine.Routed] {
+        var routed: [SagaEngine.Routed] = []
+        for record in records {
+            let reason: String
+            let kind: String
+            do {
+                let event = try await engine.codec.decode(record)
+                let eventID = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
+                let input = SagaInput(
+                    topic: record.topic, payload: event.payload, eventID: eventID, correlationID: event.correlationID ?? eventID)
+                routed += try engine.route(input)
+                continue
+            } catch let error as AvroError {
+                (reason, kind) = ("\(error)", "decode")
+            } catch let error as InvalidEventError {
+                (reason, kind) = (error.description, "invalid_event")
+            } catch let error as DecodingError {
+                (reason, kind) = (Self.describe(error), "invalid_event")
+            } catch let error as SchemaRegistryError where error.code != .unavailable {
+                (reason, kind) = ("\(error)", "schema")
+            }
+            logger.warning(
+                "record sent to the dead-letter topic",
+                metadata: ["topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)", "reason": "\(reason)"])
+            try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: configuration.groupID)
+            engine.metrics.deadLettered.increment()
+        }
+        return routed
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field \((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "invalid field \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private func retry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        try await retryForever(
+            what, maxBackoff: .milliseconds(configuration.retryMaxMilliseconds), logger: logger,
+            onRetry: { engine.metrics.retries.increment() }, operation)
+    }
+}

@@ -1,0 +1,21 @@
+import Logging
+
+/// Retries `operation` with exponential back-off and full jitter until it succeeds or the task is cancelled: for
+/// work that must not be skipped (a batch whose offsets are not stored yet) while a dependency is down.
+public func retryForever<T: Sendable>(
+    _ what: String, maxBackoff: Duration, logger: Logger, onRetry: () -> Void = {}, _ operation: () async throws -> T
+) async throws -> T {
+    var backoff = 50.0
+    let ceiling = Double(maxBackoff.components.seconds) * 1000 + Double(maxBackoff.components.attoseconds) / 1e15
+    while true {
+        do {
+            return try await operation()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            onRetry()
+            logger.warning("\(what) failed; retrying", metadata: ["error": "\(String(reflecting: error))", "backoff_ms": "\(Int(backoff))"])
+            try await Task.sleep(for: .milliseconds(Int.random(in: Int(backoff / 2)...Int(backoff))))
+            backoff = min(backoff * 2, ceiling)
+        }
+    }
+}
