@@ -194,7 +194,15 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["Shared", "KafkaKit", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Shared", "KafkaKit", "AvroKit",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
         .testTarget(name: "JWTAuthTests", dependencies: ["JWTAuth"], path: "Tests/JWTAuthTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
@@ -209,6 +217,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Tests/GatewayAppTests"
+        ),
+        .testTarget(
+            name: "SagaProcessorAppTests",
+            dependencies: [
+                "SagaProcessorApp", "Shared", "KafkaKit", "AvroKit", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SagaProcessorAppTests"
         ),
         .testTarget(
             name: "MessageConsumerAppTests",

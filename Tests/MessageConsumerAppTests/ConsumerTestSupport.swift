@@ -48,31 +48,8 @@ enum ConsumerTests {
         }
     }
 
-    /// Publishes events (JSON payloads by the topics' registered schemas); returns their event ids.
     @discardableResult
-    static func publish(_ events: [(topic: String, key: String, payload: JSONValue)]) async throws -> [String] {
-        try await Provisioning.shared.ensure()
-        let settings = try TestEnvironment.settings()
-        return try await TestEnvironment.withPostgres { client in
-            let codec = AvroEventCodec(registry: CachingSchemaRegistry(EmbeddedSchemaRegistry(client: client, logger: TestEnvironment.logger)))
-            var records: [KafkaProducerRecord] = []
-            var ids: [String] = []
-            for event in events {
-                let outgoing = OutgoingEvent(topic: event.topic, key: event.key, payload: event.payload, correlationID: "test")
-                records.append(try await codec.record(for: outgoing))
-                ids.append(outgoing.eventID.uuidString.lowercased())
-            }
-            let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
-            var offset = 0
-            while offset < records.count {
-                let chunk = Array(records[offset..<min(records.count, offset + 5_000)])
-                for result in await producer.send(batch: chunk) { _ = try result.get() }
-                offset += chunk.count
-            }
-            await producer.shutdown()
-            return ids
-        }
-    }
+    static func publish(_ events: [TestEvents.Event]) async throws -> [String] { try await TestEvents.publish(events) }
 
     static func messages(user: String, count: Int, start: Int = 0) -> [(topic: String, key: String, payload: JSONValue)] {
         (start..<(start + count)).map { index in
@@ -94,14 +71,8 @@ enum ConsumerTests {
         }
     }
 
-    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
     static func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        return try await condition()
+        try await TestEvents.eventually(timeout: timeout, condition)
     }
 
     /// The debug build's MessageConsumer executable (built by `swift build --build-tests`).

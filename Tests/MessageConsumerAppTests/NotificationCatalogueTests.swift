@@ -1,5 +1,6 @@
 import AvroKit
 import MessageConsumerApp
+import Shared
 import Testing
 
 @Suite("Notification catalogue (reference §6.8)")

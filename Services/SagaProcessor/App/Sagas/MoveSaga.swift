@@ -114,8 +114,14 @@ struct MoveSaga: Saga {
             """, logger: step.logger)
     }
 
-    /// The upload's request id, from the TTL saga that saw its signed event.
+    /// The upload's request id: from the TTL saga that saw its signed event, or — when `upload.received` overtook
+    /// `upload.signed` (different topics, no order between them) — from the staging key's layout,
+    /// `uploads/<user>/<request_id>/<file name>`.
     private func requestID(forStagingPath path: String, in step: SagaStep) async throws -> String? {
-        try await step.peek(saga: UploadTTLSaga.name, key: path, as: UploadTTLSaga.State.self)?.signed?.requestID
+        if let known = try await step.peek(saga: UploadTTLSaga.name, key: path, as: UploadTTLSaga.State.self)?.signed?.requestID {
+            return known
+        }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count >= 4 && parts[0] == "uploads" && !parts[2].isEmpty ? String(parts[2]) : nil
     }
 }
