@@ -5,6 +5,6 @@ import ArgumentParser
 struct SubstrateBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "substrate-bench",
-        abstract: "Benchmarks of Event Substrate (run through scripts/bench-gateway and scripts/bench-consumer).",
-        subcommands: [CeilingServer.self, ConsumerBench.self])
+        abstract: "Benchmarks of Event Substrate (run through scripts/bench-gateway, bench-consumer and bench-saga).",
+        subcommands: [CeilingServer.self, ConsumerBench.self, SagaBench.self])
 }

@@ -25,7 +25,11 @@ extension SagaProcessorTests {
         let process = try SagaTests.launch()
         defer { SagaTests.stop(process) }
         let approved = try await collector.wait(for: 20, on: "public.media.upload.approved") { $0.has("user_id", user) }
-        try await Task.sleep(for: .seconds(2))
+        // Stop the restarted processor only once it consumes (a member leaving mid-join can stall the local broker's
+        // group): a marker signup must come back as its balance change.
+        let marker = SagaTests.newID("marker")
+        try await TestEvents.publish([SagaTests.signup(marker)])
+        _ = try await collector.wait(for: 1, on: "public.credit.balance_changed.events", timeout: .seconds(60)) { $0.has("user_id", marker) }
         let final = collector.events(on: "public.media.upload.approved") { $0.has("user_id", user) }
         #expect(approved.count == 20 && final.count == 20)
         #expect(Set(final.compactMap { $0.payload["request_id"]?.stringValue }) == Set(requests))
