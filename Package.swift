@@ -77,6 +77,16 @@ let package = Package(
             path: "Shared/RedisKit"
         ),
         .target(name: "AvroKit", path: "Shared/AvroKit"),
+        .target(
+            name: "S3Kit",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/S3Kit"
+        ),
         .target(name: "AvroCBridge", dependencies: ["CAvro", "AvroKit"], path: "Shared/AvroCBridge"),
         .target(
             name: "JWTAuth",
@@ -205,6 +215,7 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
         .testTarget(name: "JWTAuthTests", dependencies: ["JWTAuth"], path: "Tests/JWTAuthTests"),
+        .testTarget(name: "S3KitTests", dependencies: ["S3Kit", "TestSupport"], path: "Tests/S3KitTests"),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(
             name: "GatewayAppTests",

@@ -25,16 +25,12 @@ public final class KafkaConsumer: Sendable, Service {
     /// Returns the next offset to read for each partition the application knows; partitions left out start from
     /// the group's committed offset, or `auto.offset.reset`.
     public typealias OffsetProvider = @Sendable ([KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64]
-    /// Told which provided offsets were beyond their partition's end and where those partitions start instead, so
-    /// the application can store the new positions (its store may only let offsets move forward).
-    public typealias OffsetResetHandler = @Sendable ([KafkaTopicPartition: Int64]) async throws -> Void
 
     private let handle: RDKafkaHandle
     private let consumerQueue: TransferredPointer
     private let pollQueue = DispatchQueue(label: "kafka-consumer-poll")
     private let configuration: KafkaConsumerConfiguration
     private let offsetProvider: OffsetProvider?
-    private let offsetReset: OffsetResetHandler?
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
 
@@ -48,12 +44,10 @@ public final class KafkaConsumer: Sendable, Service {
     public init(
         configuration: KafkaConsumerConfiguration,
         logger: Logger,
-        offsetProvider: OffsetProvider? = nil,
-        offsetReset: OffsetResetHandler? = nil
+        offsetProvider: OffsetProvider? = nil
     ) throws(KafkaError) {
         self.configuration = configuration
         self.offsetProvider = offsetProvider
-        self.offsetReset = offsetReset
         var logger = logger
         logger[metadataKey: "kafka.client.type"] = "consumer"
         logger[metadataKey: "kafka.group.id"] = "\(configuration.groupID)"
@@ -305,10 +299,7 @@ public final class KafkaConsumer: Sendable, Service {
         }
         guard let assignment else { return nil }
         // If the provider throws (database down), the assignment stays pending and is retried on the next call.
-        let provided = try await offsetProvider?(assignment) ?? [:]
-        let offsets = await clampToLogEnd(provided)
-        let reset = offsets.filter { provided[$0.key] != $0.value }
-        if !reset.isEmpty { try await offsetReset?(reset) }
+        let offsets = try await offsetProvider?(assignment) ?? [:]
         let list = RDKafkaPartitionList.make(assignment.map { ($0, offsets[$0] ?? rdKafkaOffsetInvalid) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_assign(handle.pointer, list)
@@ -321,22 +312,6 @@ public final class KafkaConsumer: Sendable, Service {
             "partitions assigned",
             metadata: ["partitions": "\(assignment)", "offsets": "\(offsets.map { "\($0.key)=\($0.value)" })"])
         return assignment
-    }
-
-    /// A stored offset beyond a partition's end means the log was recreated or truncated (a broker without
-    /// persistent storage restarted, a topic deleted and created again). Some brokers then answer fetches at that
-    /// offset with nothing, forever, instead of `OFFSET_OUT_OF_RANGE`; start such a partition from its beginning
-    /// (the application's idempotence absorbs whatever it had already seen) and say so.
-    private func clampToLogEnd(_ offsets: [KafkaTopicPartition: Int64]) async -> [KafkaTopicPartition: Int64] {
-        var clamped = offsets
-        for (partition, offset) in offsets where offset > 0 {
-            guard let (low, high) = try? await watermarks(for: partition), offset > high else { continue }
-            logger.warning(
-                "stored offset is beyond the end of the partition; starting from its beginning",
-                metadata: ["partition": "\(partition)", "stored_offset": "\(offset)", "log_end": "\(high)"])
-            clamped[partition] = low
-        }
-        return clamped
     }
 
     private static func copy(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaConsumerRecord {

@@ -24,8 +24,7 @@ public func buildMessageConsumerServices(environment: ServiceEnvironment, config
     let consumer = try KafkaConsumer(
         configuration: settings.consumerConfiguration(groupID: configuration.groupID, topics: NotificationCatalogue.topics),
         logger: logger,
-        offsetProvider: { partitions in try await store.offsets(for: partitions) },
-        offsetReset: { positions in try await store.offsetStore.reset(positions) })
+        offsetProvider: { partitions in try await store.offsets(for: partitions) })
     let materializer = NotificationMaterializer(
         consumer: consumer, codec: AvroEventCodec(registry: registry), store: store,
         deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic),

@@ -27,8 +27,7 @@ public func buildSagaProcessorServices(environment: ServiceEnvironment, configur
     let consumer = try KafkaConsumer(
         configuration: settings.consumerConfiguration(groupID: configuration.groupID, topics: engine.topics),
         logger: logger,
-        offsetProvider: { partitions in try await offsets.offsets(for: partitions) },
-        offsetReset: { positions in try await offsets.reset(positions) })
+        offsetProvider: { partitions in try await offsets.offsets(for: partitions) })
     let relay = configuration.outboxRelayEnabled ? OutboxRelay(postgres: postgres, producer: producer, logger: logger) : nil
     let loop = SagaEventLoop(
         consumer: consumer, engine: engine, offsets: offsets,

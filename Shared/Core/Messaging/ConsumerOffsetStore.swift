@@ -48,18 +48,6 @@ public struct ConsumerOffsetStore: Sendable {
             """, logger: logger)
     }
 
-    /// Overwrites stored offsets (also backwards): for partitions whose log was recreated, where the consumer starts
-    /// again from the beginning (see ``KafkaConsumer/OffsetResetHandler``).
-    public func reset(_ offsets: [KafkaTopicPartition: Int64]) async throws {
-        for (partition, offset) in offsets {
-            _ = try await postgres.query(
-                """
-                UPDATE consumer_offsets SET next_offset = \(offset), updated_at = now()
-                WHERE group_id = \(groupID) AND topic = \(partition.topic) AND partition = \(partition.partition)
-                """, logger: logger)
-        }
-    }
-
     /// The next offset per partition after `records` (the highest offset seen + 1).
     public static func nextOffsets(after records: some Sequence<KafkaConsumerRecord>) -> [KafkaTopicPartition: Int64] {
         var next: [KafkaTopicPartition: Int64] = [:]

@@ -9,7 +9,7 @@ import Shared
 /// `(source_event_id, event_type)` constraint absorbs any redelivery that slips past them (e.g. a zombie instance).
 public struct NotificationStore: Sendable {
     let postgres: PostgresClient
-    public let offsetStore: ConsumerOffsetStore
+    let offsetStore: ConsumerOffsetStore
     let logger: Logger
 
     public init(postgres: PostgresClient, groupID: String, logger: Logger) {
