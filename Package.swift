@@ -215,7 +215,15 @@ let package = Package(
             path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),
         .testTarget(name: "JWTAuthTests", dependencies: ["JWTAuth"], path: "Tests/JWTAuthTests"),
-        .testTarget(name: "S3KitTests", dependencies: ["S3Kit", "TestSupport"], path: "Tests/S3KitTests"),
+        .testTarget(
+            name: "S3KitTests",
+            dependencies: [
+                "S3Kit", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/S3KitTests"
+        ),
         .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
         .testTarget(
             name: "GatewayAppTests",

@@ -13,6 +13,15 @@ public enum TestEnvironment {
         environment["DATABASE_URL"] ?? "postgres://substrate:substrate@127.0.0.1:25432/substrate"
     }
     public static var redisURL: String { environment["REDIS_URL"] ?? "redis://127.0.0.1:26379/0" }
+    public static var s3Endpoint: String { environment["S3_ENDPOINT"] ?? "http://127.0.0.1:29000" }
+    public static var s3Bucket: String { environment["S3_BUCKET"] ?? "media-uploads" }
+    public static var s3AccessKey: String { environment["S3_ACCESS_KEY"] ?? "substrate" }
+    public static var s3SecretKey: String { environment["S3_SECRET_KEY"] ?? "substrate-secret" }
+    /// The stack's Python with botocore (`scripts/stack env` exports it).
+    public static var python: String {
+        environment["STACK_PYTHON"]
+            ?? "\(environment["EVENT_SUBSTRATE_CACHE"] ?? "\(NSHomeDirectory())/.cache/event-substrate")/venv/bin/python"
+    }
     public static var jwtSecret: String { environment["JWT_SECRET"] ?? "integration-test-secret-at-least-32-chars" }
 
     /// The shared settings, as a service would read them.

@@ -1,9 +1,11 @@
 import Logging
 
 /// Retries `operation` with exponential back-off and full jitter until it succeeds or the task is cancelled: for
-/// work that must not be skipped (a batch whose offsets are not stored yet) while a dependency is down.
+/// work that must not be skipped (a batch whose offsets are not stored yet) while a dependency is down. Errors for
+/// which `isPermanent` holds are thrown at once.
 public func retryForever<T: Sendable>(
-    _ what: String, maxBackoff: Duration, logger: Logger, onRetry: () -> Void = {}, _ operation: () async throws -> T
+    _ what: String, maxBackoff: Duration, logger: Logger, isPermanent: (any Error) -> Bool = { _ in false },
+    onRetry: () -> Void = {}, _ operation: () async throws -> T
 ) async throws -> T {
     var backoff = 50.0
     let ceiling = Double(maxBackoff.components.seconds) * 1000 + Double(maxBackoff.components.attoseconds) / 1e15
@@ -11,6 +13,7 @@ public func retryForever<T: Sendable>(
         do {
             return try await operation()
         } catch {
+            if isPermanent(error) { throw error }
             if Task.isCancelled { throw CancellationError() }
             onRetry()
             logger.warning("\(what) failed; retrying", metadata: ["error": "\(String(reflecting: error))", "backoff_ms": "\(Int(backoff))"])

@@ -1,3 +1,4 @@
+import Hummingbird
 import KafkaKit
 import Logging
 import PostgresNIO
@@ -10,7 +11,10 @@ public struct WorkerInfrastructure: Sendable {
     public let kafkaAdmin: KafkaAdmin
     public let observabilityServer: ObservabilityServer
 
-    public init(environment: ServiceEnvironment, port: Int) throws {
+    /// `routes` adds service routes to the health/metrics server.
+    public init(
+        environment: ServiceEnvironment, port: Int, routes: (Router<BasicRequestContext>) -> Void = { _ in }
+    ) throws {
         let logger = environment.logger
         let postgres = PostgresClient(configuration: environment.settings.postgres, backgroundLogger: logger)
         let admin = try KafkaAdmin(client: environment.settings.kafka, logger: logger)
@@ -19,7 +23,7 @@ public struct WorkerInfrastructure: Sendable {
         self.postgres = postgres
         self.kafkaAdmin = admin
         self.observabilityServer = ObservabilityServer(
-            port: port, health: environment.health, registry: environment.registry, logger: logger)
+            port: port, health: environment.health, registry: environment.registry, logger: logger, routes: routes)
     }
 
     /// In start order: the health server first (it stops last), then the pool.

@@ -3,15 +3,19 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// A small HTTP server for services without an API of their own (consumer, saga processor): health and metrics.
-/// On graceful shutdown readiness flips to 503 first, then the server stops.
+/// A small HTTP server for the worker services: health and metrics, plus whatever few routes a service adds (the
+/// MediaService's object-store webhooks). On graceful shutdown readiness flips to 503 first, then the server stops.
 public struct ObservabilityServer: Service {
     private let application: Application<RouterResponder<BasicRequestContext>>
     private let health: HealthChecks
 
-    public init(port: Int, health: HealthChecks, registry: PrometheusCollectorRegistry, logger: Logger) {
+    public init(
+        port: Int, health: HealthChecks, registry: PrometheusCollectorRegistry, logger: Logger,
+        routes: (Router<BasicRequestContext>) -> Void = { _ in }
+    ) {
         let router = Router()
         ObservabilityRoutes.add(to: router, health: health, registry: registry)
+        routes(router)
         self.health = health
         self.application = Application(
             router: router,

@@ -39,38 +39,18 @@ public final class NotificationMaterializer: Service, Sendable {
     public var writtenOffsets: [KafkaTopicPartition: Int64] { progress.withLockedValue { $0 } }
 
     public func run() async throws {
-        var batch: [KafkaConsumerRecord] = []
-        var flushAt = ContinuousClock.now
-        let wait = Duration.milliseconds(configuration.batchWaitMilliseconds)
-        while !Task.isShuttingDownGracefully {
-            let timeout = batch.isEmpty ? Duration.milliseconds(200) : max(.zero, flushAt - ContinuousClock.now)
-            switch try await consumer.poll(timeout: timeout) {
-            case .closed:
-                try await flush(&batch)
-                return
-            case .timedOut:
-                if !batch.isEmpty, ContinuousClock.now >= flushAt { try await flush(&batch) }
-            case .event(.record(let record)):
-                if batch.isEmpty { flushAt = ContinuousClock.now + wait }
-                batch.append(record)
-                if batch.count >= configuration.batchSize { try await flush(&batch) }
-            case .event(.partitionsRevoked(let partitions)):
-                // Write what we hold before the partitions move, so the next owner starts after it.
-                try await flush(&batch)
-                progress.withLockedValue { state in for partition in partitions { state[partition] = nil } }
-            case .event(.partitionsAssigned):
-                break
-            }
-        }
-        try await flush(&batch)
+        try await ConsumerBatches(size: configuration.batchSize, wait: .milliseconds(configuration.batchWaitMilliseconds))
+            .run(
+                consumer,
+                onRevoked: { partitions in
+                    progress.withLockedValue { state in for partition in partitions { state[partition] = nil } }
+                },
+                flush: { records in try await flush(records) })
     }
 
     // MARK: - One batch
 
-    private func flush(_ batch: inout [KafkaConsumerRecord]) async throws {
-        guard !batch.isEmpty else { return }
-        let records = batch
-        batch.removeAll(keepingCapacity: true)
+    private func flush(_ records: [KafkaConsumerRecord]) async throws {
         let started = ContinuousClock.now
         let rows = try await withRetry("prepare batch") { try await self.prepare(records) }
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)

@@ -33,35 +33,11 @@ public final class SagaEventLoop: Service, Sendable {
     }
 
     public func run() async throws {
-        var batch: [KafkaConsumerRecord] = []
-        var flushAt = ContinuousClock.now
-        let wait = Duration.milliseconds(configuration.batchWaitMilliseconds)
-        while !Task.isShuttingDownGracefully {
-            let timeout = batch.isEmpty ? Duration.milliseconds(200) : max(.zero, flushAt - ContinuousClock.now)
-            switch try await consumer.poll(timeout: timeout) {
-            case .closed:
-                try await flush(&batch)
-                return
-            case .timedOut:
-                if !batch.isEmpty, ContinuousClock.now >= flushAt { try await flush(&batch) }
-            case .event(.record(let record)):
-                if batch.isEmpty { flushAt = ContinuousClock.now + wait }
-                batch.append(record)
-                if batch.count >= configuration.batchSize { try await flush(&batch) }
-            case .event(.partitionsRevoked):
-                // Apply what we hold before the partitions move, so the next owner starts after it.
-                try await flush(&batch)
-            case .event(.partitionsAssigned):
-                break
-            }
-        }
-        try await flush(&batch)
+        try await ConsumerBatches(size: configuration.batchSize, wait: .milliseconds(configuration.batchWaitMilliseconds))
+            .run(consumer) { records in try await flush(records) }
     }
 
-    private func flush(_ batch: inout [KafkaConsumerRecord]) async throws {
-        guard !batch.isEmpty else { return }
-        let records = batch
-        batch.removeAll(keepingCapacity: true)
+    private func flush(_ records: [KafkaConsumerRecord]) async throws {
         let started = ContinuousClock.now
         let routed = try await retry("decode batch") { try await self.route(records) }
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)

@@ -1,0 +1,134 @@
+import AvroKit
+import Foundation
+import KafkaKit
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Shared
+
+/// Consumes the MediaService's input topics: each record's handler does the store side, then one transaction per
+/// batch writes the handlers' row changes, their outputs (outbox, deterministic event ids) and the consumed offsets.
+/// Hopeless records go to the dead-letter topic; transient failures are retried with back-off, never skipped.
+final class MediaEventLoop: Service, Sendable {
+    private let consumer: KafkaConsumer
+    private let handlers: [String: any MediaHandler]
+    private let codec: AvroEventCodec
+    private let offsets: ConsumerOffsetStore
+    private let deadLetters: DeadLetterPublisher
+    private let relay: OutboxRelay
+    private let batches: ConsumerBatches
+    private let retryMax: Duration
+    private let logger: Logger
+    private let metrics = MediaMetrics()
+
+    init(
+        consumer: KafkaConsumer, handlers: [any MediaHandler], codec: AvroEventCodec, offsets: ConsumerOffsetStore,
+        deadLetters: DeadLetterPublisher, relay: OutboxRelay, batches: ConsumerBatches, retryMax: Duration, logger: Logger
+    ) {
+        self.consumer = consumer
+        self.handlers = Dictionary(uniqueKeysWithValues: handlers.map { ($0.topic, $0) })
+        self.codec = codec
+        self.offsets = offsets
+        self.deadLetters = deadLetters
+        self.relay = relay
+        self.batches = batches
+        self.retryMax = retryMax
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try await batches.run(consumer) { records in try await flush(records) }
+    }
+
+    private func flush(_ records: [KafkaConsumerRecord]) async throws {
+        var statements: [PostgresQuery] = []
+        var entries: [OutboxEntry] = []
+        for record in records {
+            guard let (input, outcome) = try await handle(record) else { continue }
+            statements += outcome.statements
+            for (index, output) in outcome.outputs.enumerated() {
+                let eventID = UUID(deterministicFrom: "media|\(input.eventID)|\(output.topic)|\(index)")
+                let event = OutgoingEvent(
+                    topic: output.topic, key: output.key, payload: output.payload, eventID: eventID,
+                    correlationID: input.correlationID, causationID: input.eventID)
+                entries.append(OutboxEntry(eventID: eventID, record: try await retry("encode output") { try await self.codec.record(for: event) }))
+            }
+            metrics.handled(input.topic)
+        }
+        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
+        let (offsets, logger, batch, outbox) = (self.offsets, self.logger, statements, entries)
+        try await retry("commit batch") {
+            try await offsets.postgres.withTransaction(logger: logger) { connection in
+                for statement in batch { _ = try await connection.query(statement, logger: logger) }
+                try await Outbox.append(outbox, on: connection, logger: logger)
+                try await offsets.advance(nextOffsets, on: connection)
+            }
+        }
+        if !entries.isEmpty { relay.nudge() }
+        try? await consumer.commit(nextOffsets)
+    }
+
+    /// Decodes and handles one record; nil when it went to the dead-letter topic.
+    private func handle(_ record: KafkaConsumerRecord) async throws -> (MediaInput, MediaOutcome)? {
+        let reason: String
+        let kind: String
+        do {
+            let event = try await retry("decode") {
+                do {
+                    return try await self.codec.decode(record)
+                } catch let error as SchemaRegistryError where error.code == .unavailable {
+                    throw error
+                } catch {
+                    throw Hopeless(underlying: error)
+                }
+            }
+            let eventID = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
+            let input = MediaInput(
+                topic: record.topic, payload: event.payload, eventID: eventID, correlationID: event.correlationID ?? eventID)
+            guard let handler = handlers[record.topic] else { throw InvalidEventError(description: "no handler for \(record.topic)") }
+            let outcome = try await retry("handle \(record.topic)") {
+                do {
+                    return try await handler.handle(input)
+                } catch let error as DecodingError {
+                    throw Hopeless(underlying: error)
+                } catch let error as InvalidEventError {
+                    throw Hopeless(underlying: error)
+                }
+            }
+            return (input, outcome)
+        } catch let hopeless as Hopeless {
+            switch hopeless.underlying {
+            case let error as DecodingError: (reason, kind) = ("\(error)", "invalid_event")
+            case let error as InvalidEventError: (reason, kind) = (error.description, "invalid_event")
+            case let error as AvroError: (reason, kind) = ("\(error)", "decode")
+            default: (reason, kind) = ("\(hopeless.underlying)", "schema")
+            }
+        } catch let error as InvalidEventError {
+            (reason, kind) = (error.description, "invalid_event")
+        }
+        logger.warning(
+            "record sent to the dead-letter topic",
+            metadata: ["topic": "\(record.topic)", "offset": "\(record.offset)", "reason": "\(reason)"])
+        try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: offsets.groupID)
+        metrics.deadLettered.increment()
+        return nil
+    }
+
+    /// An error retrying cannot fix: passes through `retry` untouched.
+    struct Hopeless: Error { var underlying: any Error }
+
+    private func retry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
+        try await retryForever(
+            what, maxBackoff: retryMax, logger: logger, isPermanent: { $0 is Hopeless },
+            onRetry: { metrics.retries.increment() }, operation)
+    }
+}
+
+/// The MediaService's metrics.
+struct MediaMetrics: Sendable {
+    let deadLettered = Counter(label: "media_dead_lettered_records_total")
+    let retries = Counter(label: "media_retries_total")
+
+    func handled(_ topic: String) { Counter(label: "media_records_total", dimensions: [("topic", topic)]).increment() }
+}
