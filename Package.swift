@@ -160,7 +160,15 @@ let package = Package(
             name: "MessageConsumer", dependencies: ["MessageConsumerApp", "Shared"], path: "Services/MessageConsumer/Main"),
         .target(
             name: "MediaServiceApp",
-            dependencies: ["Shared", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: [
+                "Shared", "KafkaKit", "AvroKit", "S3Kit",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             path: "Services/MediaService/App"
         ),
         .executableTarget(name: "MediaService", dependencies: ["MediaServiceApp", "Shared"], path: "Services/MediaService/Main"),
@@ -221,6 +229,7 @@ let package = Package(
                 "S3Kit", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Tests/S3KitTests"
         ),

@@ -9,6 +9,13 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public var size: Int64
     public var contentType: String?
     public var etag: String?
+
+    public init(key: String, size: Int64, contentType: String?, etag: String?) {
+        self.key = key
+        self.size = size
+        self.contentType = contentType
+        self.etag = etag
+    }
 }
 
 /// One page of a listing.
@@ -52,7 +59,7 @@ public struct S3Client: Sendable {
             let response = try await send("HEAD", key: key)
             return S3ObjectInfo(
                 key: key, size: Int64(response.headers.first(name: "content-length") ?? "") ?? 0,
-                contentType: response.headers.first(name: "content-type"), etag: response.headers.first(name: "etag"))
+                contentType: response.headers.first(name: "content-type"), etag: response.headers.first(name: "etag").map(Self.unquoted))
         } catch let error as S3Error where error.isNotFound {
             return nil
         }
@@ -90,7 +97,7 @@ public struct S3Client: Sendable {
             guard let key = S3XML.value("Key", in: block) else { return nil }
             return S3ObjectInfo(
                 key: key, size: Int64(S3XML.value("Size", in: block) ?? "") ?? 0, contentType: nil,
-                etag: S3XML.value("ETag", in: block))
+                etag: S3XML.value("ETag", in: block).map(Self.unquoted))
         }
         let truncated = S3XML.value("IsTruncated", in: xml) == "true"
         return S3ListPage(objects: objects, continuationToken: truncated ? S3XML.value("NextContinuationToken", in: xml) : nil)
@@ -151,6 +158,9 @@ public struct S3Client: Sendable {
         }
         return result
     }
+
+    /// ETags arrive quoted (`"9b2c…"`); webhooks send them bare. One form everywhere.
+    static func unquoted(_ etag: String) -> String { etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
 
     static func error(status: Int, body: Substring) -> S3Error {
         S3Error(

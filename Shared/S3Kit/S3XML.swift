@@ -20,7 +20,7 @@ enum S3XML {
                 continue
             }
             guard let tagEnd = afterName.firstIndex(of: ">") else { break }
-            if afterName[afterName.index(before: tagEnd)] == "/" {  // <name/>
+            if tagEnd > afterName.startIndex, afterName[afterName.index(before: tagEnd)] == "/" {  // <name/>
                 found.append(afterName[tagEnd..<tagEnd])
                 rest = afterName[afterName.index(after: tagEnd)...]
                 continue

@@ -11,12 +11,14 @@ public struct WorkerInfrastructure: Sendable {
     public let kafkaAdmin: KafkaAdmin
     public let observabilityServer: ObservabilityServer
 
-    /// `routes` adds service routes to the health/metrics server.
+    /// `postgres`: a pool the service built earlier (its routes need it); `routes` adds service routes to the
+    /// health/metrics server.
     public init(
-        environment: ServiceEnvironment, port: Int, routes: (Router<BasicRequestContext>) -> Void = { _ in }
+        environment: ServiceEnvironment, port: Int, postgres: PostgresClient? = nil,
+        routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) throws {
         let logger = environment.logger
-        let postgres = PostgresClient(configuration: environment.settings.postgres, backgroundLogger: logger)
+        let postgres = postgres ?? PostgresClient(configuration: environment.settings.postgres, backgroundLogger: logger)
         let admin = try KafkaAdmin(client: environment.settings.kafka, logger: logger)
         environment.health.add("postgres") { try await postgres.ping(logger: logger) }
         environment.health.add("kafka") { try await admin.checkBrokers(timeout: .seconds(1)) }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JWTAuth
+import Shared
 
 /// `POST /api/v1/events/{route}`, `POST /api/v1/events/{route}/batch` and `POST /webhooks/{route}`.
 struct EventsController: Sendable {

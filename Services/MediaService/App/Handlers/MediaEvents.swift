@@ -1,0 +1,203 @@
+/// The events the MediaService reads and writes (schemas under `avro/`), as typed values.
+
+enum MediaTopics {
+    static let uploadApproved = "public.media.upload.approved"
+    static let uploadSigned = "public.media.upload.signed"
+    static let uploadReceived = "internal.media.upload.received"
+    static let fileReady = "internal.media.file.ready"
+    static let uploadRetry = "internal.media.upload.retry"
+    static let uploadDeadLetter = "internal.media.upload.dead-letter"
+    static let downloadIntent = "internal.media.download.intent"
+    static let downloadSigned = "public.media.download.signed"
+    static let downloadRejected = "public.media.download.rejected"
+    static let deleteIntent = "internal.media.delete.intent"
+    static let deleted = "public.media.delete.events"
+    static let deleteRejected = "public.media.delete.rejected"
+    static let deleteRetry = "internal.media.delete.retry"
+    static let deleteDeadLetter = "internal.media.delete.dead-letter"
+    static let expired = "public.media.expired.events"
+}
+
+/// `public.media.upload.approved` (the fields the signer needs).
+struct UploadApproved: Codable, Sendable {
+    var userID: String
+    var fileName: String
+    var mediaType: String
+    var requestID: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", fileName = "file_name", mediaType = "media_type", requestID = "request_id"
+    }
+}
+
+struct UploadSigned: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var fileName: String
+    var uploadURL: String
+    var expiresIn: Int
+    var requestID: String
+    var signedTime: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", fileName = "file_name", uploadURL = "upload_url"
+        case expiresIn = "expires_in", requestID = "request_id", signedTime = "signed_time"
+    }
+}
+
+struct UploadReceived: Codable, Sendable {
+    var userID: String
+    var email: String
+    var filePath: String
+    var fileName: String
+    var fileSize: Int64
+    var mediaType: String
+    var uploadTime: String
+    var permanentPath: String
+    var retryCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", email, filePath = "file_path", fileName = "file_name", fileSize = "file_size"
+        case mediaType = "media_type", uploadTime = "upload_time", permanentPath = "permanent_path"
+        case retryCount = "retry_count"
+    }
+}
+
+struct FileReady: Codable, Sendable {
+    var filePath: String
+    var fileSize: Int64
+    var uploadTime: String
+
+    enum CodingKeys: String, CodingKey { case filePath = "file_path", fileSize = "file_size", uploadTime = "upload_time" }
+}
+
+/// `internal.media.upload.retry`
+struct UploadRetry: Codable, Sendable {
+    var userID: String
+    var email: String
+    var filePath: String
+    var permanentPath: String
+    var fileName: String
+    var fileSize: Int64
+    var mediaType: String
+    var uploadTime: String
+    var retryCount: Int
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
+        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
+    }
+}
+
+struct UploadDeadLetter: Codable, Sendable {
+    var userID: String
+    var email: String
+    var filePath: String
+    var permanentPath: String
+    var fileName: String
+    var fileSize: Int64
+    var mediaType: String
+    var uploadTime: String
+    var retryCount: Int
+    var failureReason: String
+    var deadLetterTime: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
+        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
+        case failureReason = "failure_reason", deadLetterTime = "dead_letter_time"
+    }
+}
+
+/// `internal.media.download.intent` and `internal.media.delete.intent`.
+struct FileIntent: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var requestID: String
+
+    enum CodingKeys: String, CodingKey { case userID = "user_id", filePath = "file_path", requestID = "request_id" }
+}
+
+struct DownloadSigned: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var downloadURL: String
+    var expiresIn: Int
+    var requestID: String
+    var signedTime: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", downloadURL = "download_url", expiresIn = "expires_in"
+        case requestID = "request_id", signedTime = "signed_time"
+    }
+}
+
+/// `public.media.download.rejected` and `public.media.delete.rejected`.
+struct FileRejected: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var requestID: String
+    var reason: String
+    var rejectedTime: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", requestID = "request_id", reason, rejectedTime = "rejected_time"
+    }
+}
+
+struct FileDeleted: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var fileName: String
+    var mediaType: String
+    var fileSize: Int64
+    var deleteTime: String
+    var requestID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", fileName = "file_name", mediaType = "media_type"
+        case fileSize = "file_size", deleteTime = "delete_time", requestID = "request_id"
+    }
+}
+
+/// `internal.media.delete.retry` (`retryCount` = failed attempts so far) and `.dead-letter`.
+struct DeleteRetry: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var fileName: String
+    var mediaType: String
+    var fileSize: Int64
+    var requestID: String
+    var retryCount: Int
+    var failedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", fileName = "file_name", mediaType = "media_type"
+        case fileSize = "file_size", requestID = "request_id", retryCount = "retry_count", failedAt = "failed_at"
+    }
+}
+
+struct DeleteDeadLetter: Codable, Sendable {
+    var userID: String
+    var filePath: String
+    var fileName: String
+    var mediaType: String
+    var fileSize: Int64
+    var requestID: String
+    var retryCount: Int
+    var failureReason: String
+    var deadLetterTime: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", filePath = "file_path", fileName = "file_name", mediaType = "media_type"
+        case fileSize = "file_size", requestID = "request_id", retryCount = "retry_count"
+        case failureReason = "failure_reason", deadLetterTime = "dead_letter_time"
+    }
+}
+
+/// `public.media.expired.events` (the field the cleanup needs).
+struct UploadExpired: Codable, Sendable {
+    var filePath: String
+
+    enum CodingKeys: String, CodingKey { case filePath = "file_path" }
+}
