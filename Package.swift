@@ -257,6 +257,19 @@ let package = Package(
             path: "Tests/SagaProcessorAppTests"
         ),
         .testTarget(
+            name: "MediaServiceAppTests",
+            dependencies: [
+                "MediaServiceApp", "Shared", "KafkaKit", "AvroKit", "S3Kit", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/MediaServiceAppTests"
+        ),
+        .testTarget(
             name: "MessageConsumerAppTests",
             dependencies: [
                 "MessageConsumerApp", "Shared", "KafkaKit", "AvroKit", "TestSupport",

@@ -75,20 +75,12 @@ struct ConsumerBench: AsyncParsableCommand {
         }
     }
 
-    /// Stores the current end offsets of every catalogue topic as `group`'s offsets, so a consumer of that group
-    /// reads only what is produced afterwards.
+    /// Positions `group` at the current end of every catalogue topic.
     static func positionAtEnd(group: String) async throws {
         let admin = try KafkaAdmin(client: try settings().kafka, logger: logger)
-        var ends: [KafkaTopicPartition: Int64] = [:]
-        for topic in NotificationCatalogue.topics {
-            for partition in Int32(0)..<64 {
-                guard let (_, high) = try? await admin.watermarks(topic: topic, partition: partition) else { break }
-                ends[KafkaTopicPartition(topic: topic, partition: partition)] = high
-            }
-        }
-        let positions = ends
-        _ = try await withPostgres { client in
-            try await NotificationStore(postgres: client, groupID: group, logger: logger).write([], nextOffsets: positions)
+        try await withPostgres { client in
+            try await ConsumerOffsetStore(postgres: client, groupID: group, logger: logger)
+                .positionAtEnd(of: NotificationCatalogue.topics, admin: admin)
         }
     }
 

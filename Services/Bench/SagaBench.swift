@@ -78,24 +78,6 @@ struct SagaBench: AsyncParsableCommand {
         }
     }
 
-    /// Positions `group` at the current end of every saga input topic (so a processor of that group reads only
-    /// what is produced afterwards).
-    static func positionAtEnd(group: String, client: PostgresClient) async throws {
-        let admin = try KafkaAdmin(client: try ConsumerBench.settings().kafka, logger: ConsumerBench.logger)
-        var ends: [KafkaTopicPartition: Int64] = [:]
-        let topics = [intentTopic, "public.identity.signup.events", "public.media.upload.signed", "internal.media.upload.received",
-                      "internal.media.file.ready"]
-        for topic in topics {
-            for partition in Int32(0)..<64 {
-                guard let (_, high) = try? await admin.watermarks(topic: topic, partition: partition) else { break }
-                ends[KafkaTopicPartition(topic: topic, partition: partition)] = high
-            }
-        }
-        let positions = ends
-        let store = ConsumerOffsetStore(postgres: client, groupID: group, logger: ConsumerBench.logger)
-        try await client.withConnection { connection in try await store.advance(positions, on: connection) }
-    }
-
     struct Prefill: AsyncParsableCommand {
         @Option var run: String
         @Option var count: Int
@@ -105,7 +87,11 @@ struct SagaBench: AsyncParsableCommand {
             let (run, count, group) = (self.run, self.count, self.group)
             let settings = try ConsumerBench.settings()
             try await ConsumerBench.withPostgres { client in
-                try await SagaBench.positionAtEnd(group: group, client: client)
+                let admin = try KafkaAdmin(client: try ConsumerBench.settings().kafka, logger: ConsumerBench.logger)
+                try await ConsumerOffsetStore(postgres: client, groupID: group, logger: ConsumerBench.logger).positionAtEnd(
+                    of: [SagaBench.intentTopic, "public.identity.signup.events", "public.media.upload.signed",
+                         "internal.media.upload.received", "internal.media.file.ready", "internal.media.upload.dead-letter"],
+                    admin: admin)
                 try await SagaBench.seedCredits(run: run, phase: "sat", perUser: count / SagaBench.users + 1, client: client)
                 let codec = AvroEventCodec(registry: CachingSchemaRegistry(EmbeddedSchemaRegistry(client: client, logger: ConsumerBench.logger)))
                 let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: ConsumerBench.logger)

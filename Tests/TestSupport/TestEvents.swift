@@ -8,17 +8,20 @@ import Shared
 public enum TestEvents {
     public typealias Event = (topic: String, key: String, payload: JSONValue)
 
-    /// Publishes events in order (acked); returns their event ids.
+    /// Publishes events in order (acked); returns their event ids. `eventIDs` fixes them (to publish the same event
+    /// twice, as a redelivery would).
     @discardableResult
-    public static func publish(_ events: [Event]) async throws -> [String] {
+    public static func publish(_ events: [Event], eventIDs: [UUID]? = nil) async throws -> [String] {
         try await Provisioning.shared.ensure()
         let settings = try TestEnvironment.settings()
         return try await TestEnvironment.withPostgres { client in
             let codec = AvroEventCodec(registry: CachingSchemaRegistry(EmbeddedSchemaRegistry(client: client, logger: TestEnvironment.logger)))
             var records: [KafkaProducerRecord] = []
             var ids: [String] = []
-            for event in events {
-                let outgoing = OutgoingEvent(topic: event.topic, key: event.key, payload: event.payload, correlationID: "test")
+            for (index, event) in events.enumerated() {
+                let outgoing = OutgoingEvent(
+                    topic: event.topic, key: event.key, payload: event.payload, eventID: eventIDs?[index] ?? UUID(),
+                    correlationID: "test")
                 records.append(try await codec.record(for: outgoing))
                 ids.append(outgoing.eventID.uuidString.lowercased())
             }

@@ -20,11 +20,14 @@ public final class TopicCollector: Sendable {
 
     public init(topics: [String]) throws {
         let settings = try TestEnvironment.settings()
-        let consumer = try KafkaConsumer(
-            configuration: settings.consumerConfiguration(groupID: TestEnvironment.uniqueName("collector"), topics: topics),
-            logger: TestEnvironment.logger)
         let events = self.events
         task = Task {
+            // The topics must exist before subscribing: a subscription to a missing topic is only retried at the next
+            // metadata refresh (minutes).
+            try await Provisioning.shared.ensure()
+            let consumer = try KafkaConsumer(
+                configuration: settings.consumerConfiguration(groupID: TestEnvironment.uniqueName("collector"), topics: topics),
+                logger: TestEnvironment.logger)
             try await TestEnvironment.withPostgres { client in
                 let codec = AvroEventCodec(registry: CachingSchemaRegistry(EmbeddedSchemaRegistry(client: client, logger: TestEnvironment.logger)))
                 while !Task.isCancelled {

@@ -7,8 +7,8 @@ import ServiceLifecycle
 import Shared
 
 /// Builds the MediaService's services (it owns the S3 side of media): the object-store webhooks on the
-/// health/metrics server, the listing poller (when the store has no notifications), two consumers — the handlers,
-/// and the delete retries whose back-off waits must not hold the others up — and the outbox relay.
+/// health/metrics server, the listing poller (when the store has no notifications), the consumer with every input
+/// handler, and the outbox relay.
 ///
 /// Shutdown runs in reverse: the loops finish their batch, the relay publishes what is committed, the consumers leave
 /// the group, the producer flushes, the pool closes, the HTTP server stops last.
@@ -21,7 +21,9 @@ public func buildMediaServiceServices(environment: ServiceEnvironment, configura
     let postgres = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
     let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
     let codec = AvroEventCodec(registry: registry)
-    let s3 = S3Client(configuration: configuration.s3, httpClient: httpClient)
+    let s3 = S3Client(
+        configuration: configuration.s3, httpClient: httpClient,
+        timeout: .milliseconds(Int64(configuration.s3RequestTimeoutMilliseconds)))
     let mover = ObjectMover(s3: s3)
     let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: logger)
     let relay = OutboxRelay(postgres: postgres, producer: producer, logger: logger)
@@ -39,26 +41,22 @@ public func buildMediaServiceServices(environment: ServiceEnvironment, configura
         DownloadHandler(files: files, s3: s3, expires: configuration.downloadURLExpirySeconds),
         DeleteHandler(removal: removal),
         ExpiredCleanupHandler(s3: s3, logger: logger),
-    ]
-    let retryHandlers: [any MediaHandler] = [
-        DeleteRetryHandler(removal: removal, baseDelay: .milliseconds(configuration.deleteRetryBaseMilliseconds))
+        DeleteRetryHandler(removal: removal, baseDelay: .milliseconds(configuration.deleteRetryBaseMilliseconds)),
     ]
     var services: [any Service] = infrastructure.services
     services += [ClosureService {
         try? await gracefulShutdown()
         try await httpClient.shutdown()
     }, producer, relay]
-    for (group, set) in [(configuration.groupID, handlers), ("\(configuration.groupID)-delete-retry", retryHandlers)] {
-        let offsets = ConsumerOffsetStore(postgres: postgres, groupID: group, logger: logger)
-        let consumer = try KafkaConsumer(
-            configuration: settings.consumerConfiguration(groupID: group, topics: set.map(\.topic)), logger: logger,
-            offsetProvider: { partitions in try await offsets.offsets(for: partitions) })
-        services += [consumer, MediaEventLoop(
-            consumer: consumer, handlers: set, codec: codec, offsets: offsets,
-            deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic), relay: relay,
-            batches: ConsumerBatches(size: 50, wait: .milliseconds(10)), retryMax: .milliseconds(configuration.retryMaxMilliseconds),
-            logger: logger)]
-    }
+    let offsets = ConsumerOffsetStore(postgres: postgres, groupID: configuration.groupID, logger: logger)
+    let consumer = try KafkaConsumer(
+        configuration: settings.consumerConfiguration(groupID: configuration.groupID, topics: handlers.map(\.topic)),
+        logger: logger, offsetProvider: { partitions in try await offsets.offsets(for: partitions) })
+    services += [consumer, MediaEventLoop(
+        consumer: consumer, handlers: handlers, codec: codec, offsets: offsets,
+        deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic), relay: relay,
+        batches: ConsumerBatches(size: 50, wait: .milliseconds(10)), retryMax: .milliseconds(configuration.retryMaxMilliseconds),
+        logger: logger)]
     if configuration.objectEvents == "poll" {
         services.append(ListingPoller(
             s3: s3, recorder: recorder, interval: .milliseconds(configuration.pollIntervalMilliseconds), logger: logger))

@@ -9,6 +9,8 @@ public struct MediaServiceConfiguration: Sendable {
     public var groupID: String
     /// `S3_ENDPOINT`, `S3_PUBLIC_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY`, `S3_SECRET_KEY`, `S3_BUCKET`, `S3_PATH_STYLE`.
     public var s3: S3Configuration
+    /// `S3_REQUEST_TIMEOUT_MS` (30000): the longest one S3 call may take (an unreachable store fails after it).
+    public var s3RequestTimeoutMilliseconds: Int
     /// `S3_EVENTS` (`poll`): `webhook` when the store notifies (MinIO), `poll` to list the bucket instead (emulators).
     public var objectEvents: String
     /// `S3_WEBHOOK_TOKEN`: the bearer token the store's webhooks carry; empty → every webhook call is refused.
@@ -38,6 +40,7 @@ public struct MediaServiceConfiguration: Sendable {
                 accessKeyID: env.string("S3_ACCESS_KEY", default: "substrate"),
                 secretAccessKey: env.string("S3_SECRET_KEY", default: "substrate-secret")),
             pathStyle: env.bool("S3_PATH_STYLE", default: true))
+        s3RequestTimeoutMilliseconds = env.int("S3_REQUEST_TIMEOUT_MS", default: 30_000, range: 100...600_000)
         objectEvents = env.choice("S3_EVENTS", default: "poll", allowed: ["poll", "webhook"])
         webhookToken = env.string("S3_WEBHOOK_TOKEN", default: "")
         if objectEvents == "webhook" && webhookToken.isEmpty {

@@ -3,7 +3,9 @@ import ServiceLifecycle
 
 /// The consume loop every worker shares: records are gathered into batches bounded by count and time, and each batch
 /// is handed to `flush` (which makes it durable, offsets included). A batch is flushed before partitions are given
-/// up, on shutdown, and when the consumer closes, so the next owner starts after what was written.
+/// up, on shutdown, and when the consumer closes, so the next owner starts after what was written. A batch that
+/// cannot be made durable before shutdown (a dependency is down) is left uncommitted and the loop ends cleanly: the
+/// next owner handles those records again.
 public struct ConsumerBatches: Sendable {
     public var size: Int
     public var wait: Duration
@@ -13,9 +15,23 @@ public struct ConsumerBatches: Sendable {
         self.wait = wait
     }
 
+    struct StopConsuming: Error {}
+
     public func run(
         _ consumer: KafkaConsumer,
         onRevoked: ([KafkaTopicPartition]) -> Void = { _ in },
+        flush: ([KafkaConsumerRecord]) async throws -> Void
+    ) async throws {
+        do {
+            try await loop(consumer, onRevoked: onRevoked, flush: flush)
+        } catch is StopConsuming {
+            return
+        }
+    }
+
+    private func loop(
+        _ consumer: KafkaConsumer,
+        onRevoked: ([KafkaTopicPartition]) -> Void,
         flush: ([KafkaConsumerRecord]) async throws -> Void
     ) async throws {
         var batch: [KafkaConsumerRecord] = []
@@ -24,7 +40,11 @@ public struct ConsumerBatches: Sendable {
             guard !batch.isEmpty else { return }
             let records = batch
             batch.removeAll(keepingCapacity: true)
-            try await flush(records)
+            do {
+                try await flush(records)
+            } catch where Task.isShuttingDownGracefully {
+                throw StopConsuming()
+            }
         }
         while !Task.isShuttingDownGracefully {
             let timeout = batch.isEmpty ? Duration.milliseconds(200) : max(.zero, flushAt - ContinuousClock.now)

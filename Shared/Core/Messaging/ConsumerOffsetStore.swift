@@ -48,6 +48,20 @@ public struct ConsumerOffsetStore: Sendable {
             """, logger: logger)
     }
 
+    /// Stores the current end of every partition of `topics` as this group's offsets, so a consumer of the group reads
+    /// only what is produced afterwards (benchmarks, tests, a new group that must not replay history).
+    public func positionAtEnd(of topics: [String], admin: KafkaAdmin) async throws {
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        for topic in topics {
+            for partition in Int32(0)..<64 {
+                guard let (_, high) = try? await admin.watermarks(topic: topic, partition: partition) else { break }
+                ends[KafkaTopicPartition(topic: topic, partition: partition)] = high
+            }
+        }
+        let positions = ends
+        try await postgres.withConnection { connection in try await advance(positions, on: connection) }
+    }
+
     /// The next offset per partition after `records` (the highest offset seen + 1).
     public static func nextOffsets(after records: some Sequence<KafkaConsumerRecord>) -> [KafkaTopicPartition: Int64] {
         var next: [KafkaTopicPartition: Int64] = [:]

@@ -5,7 +5,8 @@ import Shared
 
 /// `internal.media.download.intent` → the caller's own active file → presigned GET → `public.media.download.signed`;
 /// otherwise `public.media.download.rejected` with `not_found`, `not_authorized`, or `internal_error` (the row is
-/// there but the object is not).
+/// there but the object is not, or the store stays unreachable for a few attempts — the user gets an answer and can
+/// ask again, instead of waiting behind an outage).
 struct DownloadHandler: MediaHandler {
     let topic = MediaTopics.downloadIntent
     let files: MediaFiles
@@ -24,7 +25,7 @@ struct DownloadHandler: MediaHandler {
         }
         guard let file = try await files.find(path: intent.filePath), file.active else { return try rejected("not_found") }
         guard file.userID == intent.userID else { return try rejected("not_authorized") }
-        guard try await s3.headObject(key: intent.filePath) != nil else { return try rejected("internal_error") }
+        guard try await objectExists(intent.filePath) else { return try rejected("internal_error") }
         return MediaOutcome(outputs: [
             try MediaOutput(
                 topic: MediaTopics.downloadSigned, key: intent.filePath,
@@ -33,6 +34,20 @@ struct DownloadHandler: MediaHandler {
                     downloadURL: s3.presignedURL(method: "GET", key: intent.filePath, expires: expires), expiresIn: expires,
                     requestID: intent.requestID, signedTime: now))
         ])
+    }
+
+    /// Whether the object is there; false also when the store keeps failing (three attempts, 200 ms apart).
+    private func objectExists(_ key: String) async throws -> Bool {
+        for attempt in 1...3 {
+            do {
+                return try await s3.headObject(key: key) != nil
+            } catch let error as S3Error where error.isTransient && attempt < 3 {
+                try await Task.sleep(for: .milliseconds(200))
+            } catch is S3Error {
+                return false
+            }
+        }
+        return false
     }
 }
 
@@ -109,7 +124,8 @@ struct DeleteHandler: MediaHandler {
 }
 
 /// `internal.media.delete.retry` → waits out the back-off (`base × 2^(n−1)` after the failure, at most a minute),
-/// then tries the removal again. Runs on its own consumer so the waiting never holds up other inputs.
+/// then tries the removal again. The wait holds up the consumer's other inputs; it only happens while the store is
+/// failing, when they would be failing too (defaults: 1, 2, 4, 8 s, then the dead letter).
 struct DeleteRetryHandler: MediaHandler {
     let topic = MediaTopics.deleteRetry
     let removal: FileRemoval

@@ -4,6 +4,7 @@ import KafkaKit
 import Logging
 import Metrics
 import PostgresNIO
+import S3Kit
 import ServiceLifecycle
 import Shared
 
@@ -44,8 +45,16 @@ final class MediaEventLoop: Service, Sendable {
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
         var statements: [PostgresQuery] = []
         var entries: [OutboxEntry] = []
+        var processed: [String] = []
+        let done = try await retry("read processed events") { try await self.alreadyProcessed(records) }
+        var seen: Set<String> = []
         for record in records {
+            if let id = record.header(EventHeaders.eventID), done.contains(id) || !seen.insert(id).inserted {
+                metrics.duplicates.increment()
+                continue
+            }
             guard let (input, outcome) = try await handle(record) else { continue }
+            processed.append(input.eventID)
             statements += outcome.statements
             for (index, output) in outcome.outputs.enumerated() {
                 let eventID = UUID(deterministicFrom: "media|\(input.eventID)|\(output.topic)|\(index)")
@@ -57,16 +66,32 @@ final class MediaEventLoop: Service, Sendable {
             metrics.handled(input.topic)
         }
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
-        let (offsets, logger, batch, outbox) = (self.offsets, self.logger, statements, entries)
+        let (offsets, logger, batch, outbox, ids) = (self.offsets, self.logger, statements, entries, processed)
         try await retry("commit batch") {
             try await offsets.postgres.withTransaction(logger: logger) { connection in
                 for statement in batch { _ = try await connection.query(statement, logger: logger) }
+                _ = try await connection.query(
+                    """
+                    INSERT INTO processed_events (consumer, event_id) SELECT \(offsets.groupID), unnest(\(ids)::text[])
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
                 try await Outbox.append(outbox, on: connection, logger: logger)
                 try await offsets.advance(nextOffsets, on: connection)
             }
         }
         if !entries.isEmpty { relay.nudge() }
         try? await consumer.commit(nextOffsets)
+    }
+
+    /// The batch's event ids this consumer applied before (in an earlier, committed batch).
+    private func alreadyProcessed(_ records: [KafkaConsumerRecord]) async throws -> Set<String> {
+        let ids = records.compactMap { $0.header(EventHeaders.eventID) }
+        guard !ids.isEmpty else { return [] }
+        let rows = try await offsets.postgres.query(
+            "SELECT event_id FROM processed_events WHERE consumer = \(offsets.groupID) AND event_id = ANY(\(ids))", logger: logger)
+        var done: Set<String> = []
+        for try await id in rows.decode(String.self) { done.insert(id) }
+        return done
     }
 
     /// Decodes and handles one record; nil when it went to the dead-letter topic.
@@ -94,6 +119,9 @@ final class MediaEventLoop: Service, Sendable {
                     throw Hopeless(underlying: error)
                 } catch let error as InvalidEventError {
                     throw Hopeless(underlying: error)
+                } catch let error as S3Error where !error.isTransient {
+                    // The store refuses this request (403, 400, …): retrying will not change its mind.
+                    throw Hopeless(underlying: error)
                 }
             }
             return (input, outcome)
@@ -102,6 +130,7 @@ final class MediaEventLoop: Service, Sendable {
             case let error as DecodingError: (reason, kind) = ("\(error)", "invalid_event")
             case let error as InvalidEventError: (reason, kind) = (error.description, "invalid_event")
             case let error as AvroError: (reason, kind) = ("\(error)", "decode")
+            case let error as S3Error: (reason, kind) = (error.description, "store_refused")
             default: (reason, kind) = ("\(hopeless.underlying)", "schema")
             }
         } catch let error as InvalidEventError {
@@ -129,6 +158,7 @@ final class MediaEventLoop: Service, Sendable {
 struct MediaMetrics: Sendable {
     let deadLettered = Counter(label: "media_dead_lettered_records_total")
     let retries = Counter(label: "media_retries_total")
+    let duplicates = Counter(label: "media_duplicate_inputs_total")
 
     func handled(_ topic: String) { Counter(label: "media_records_total", dimensions: [("topic", topic)]).increment() }
 }

@@ -12,7 +12,9 @@ struct MoveSaga: Saga {
     static let name = "upload-move"
     static let timer = "move-timeout"
     var name: String { Self.name }
-    var topics: Set<String> { [SagaTopics.uploadReceived, SagaTopics.fileReady] }
+    /// `upload.dead-letter` as an input too: the MediaService dead-letters a move that cannot succeed (the staged
+    /// object is gone); the saga then ends the same way its own timeout would, without a second dead letter.
+    var topics: Set<String> { [SagaTopics.uploadReceived, SagaTopics.fileReady, SagaTopics.uploadDeadLetter] }
     let timeout: Duration
     let maxRetries: Int
 
@@ -31,6 +33,7 @@ struct MoveSaga: Saga {
         let path: String
         switch input.topic {
         case SagaTopics.fileReady: path = try input.payload.decode(as: FileReady.self).filePath
+        case SagaTopics.uploadDeadLetter: path = try input.payload.decode(as: UploadDeadLetter.self).permanentPath
         default: path = try input.payload.decode(as: UploadReceived.self).permanentPath
         }
         guard !path.isEmpty else { throw InvalidEventError(description: "the permanent path is empty") }
@@ -40,6 +43,15 @@ struct MoveSaga: Saga {
     func handle(_ input: SagaInput, in step: SagaStep) async throws {
         var state = try step.state(State.self) ?? State(phase: .waiting, received: nil, readySize: nil, timeouts: 0)
         guard state.phase == .waiting else { return step.count(.duplicate) }
+        if input.topic == SagaTopics.uploadDeadLetter {
+            // Dead-lettered elsewhere (our own dead letters come back here after the phase changed, as duplicates).
+            let dead = try input.payload.decode(as: UploadDeadLetter.self)
+            try await refund(dead.userID, stagingPath: dead.filePath, fileName: dead.fileName, in: step)
+            step.cancel(Self.timer)
+            state.phase = .deadLettered
+            try step.setState(state, finished: true)
+            return step.count(.deadLettered)
+        }
         if input.topic == SagaTopics.fileReady {
             guard state.readySize == nil else { return step.count(.duplicate) }
             state.readySize = try input.payload.decode(as: FileReady.self).fileSize
@@ -86,16 +98,20 @@ struct MoveSaga: Saga {
                 permanentPath: received.permanentPath, fileName: received.fileName, fileSize: received.fileSize,
                 mediaType: received.mediaType, uploadTime: received.uploadTime, retryCount: received.retryCount,
                 failureReason: "max retries exceeded", deadLetterTime: now))
-        // The refund shares its (cause, kind) with the expiry refund: one upload is refunded at most once.
-        let requestID = try await requestID(forStagingPath: received.filePath, in: step)
-        _ = try await step.changeCredits(
-            .init(
-                userID: received.userID, amount: 1, kind: .uploadRefunded, cause: requestID ?? received.filePath,
-                description: "Refund: upload failed for \(received.fileName)", eventTime: now),
-            reason: "upload_failed", requestID: requestID, fileName: received.fileName)
+        try await refund(received.userID, stagingPath: received.filePath, fileName: received.fileName, in: step)
         state.phase = .deadLettered
         try step.setState(state, finished: true)
         step.count(.deadLettered)
+    }
+
+    /// The refund shares its (cause, kind) with the expiry refund: one upload is refunded at most once.
+    private func refund(_ user: String, stagingPath: String, fileName: String, in step: SagaStep) async throws {
+        let requestID = try await requestID(forStagingPath: stagingPath, in: step)
+        _ = try await step.changeCredits(
+            .init(
+                userID: user, amount: 1, kind: .uploadRefunded, cause: requestID ?? stagingPath,
+                description: "Refund: upload failed for \(fileName)", eventTime: Timestamps.rfc3339(step.now)),
+            reason: "upload_failed", requestID: requestID, fileName: fileName)
     }
 
     private func confirm(_ received: UploadReceived, size: Int64, in step: SagaStep) async throws {
