@@ -215,10 +215,12 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Shared", "KafkaKit", "AvroKit",
+                "Shared", "KafkaKit", "AvroKit", "S3Kit",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TestSupport"),
         .testTarget(name: "AvroKitTests", dependencies: ["AvroKit", "AvroCBridge"], path: "Tests/AvroKitTests"),

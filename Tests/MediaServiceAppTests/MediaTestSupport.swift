@@ -65,40 +65,16 @@ enum MediaTests {
         logger.logLevel = ProcessInfo.processInfo.environment["MEDIA_TEST_LOG"] == nil ? .error : .info
         let environment = ServiceEnvironment(service: "media-service", settings: serviceSettings, logger: logger)
         let services = try await buildMediaServiceServices(environment: environment, configuration: configuration)
-        let serviceGroup = ServiceGroup(services: services, logger: logger)
-        let task = Task { try await serviceGroup.run() }
         let base = "http://127.0.0.1:\(values["MEDIA_SERVICE_PORT"]!)"
-        do {
+        return try await TestServices.run(services, logger: logger) {
             _ = try await TestEvents.eventually(timeout: .seconds(15), every: .milliseconds(100)) {
                 (try? await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/health/live"), timeout: .seconds(1)))?.status == .ok
             }
-            let result = try await body(base)
-            await serviceGroup.triggerGracefulShutdown()
-            try await task.value
-            return result
-        } catch {
-            await serviceGroup.triggerGracefulShutdown()
-            _ = try? await task.value
-            throw error
+            return try await body(base)
         }
     }
 
-    static func withS3<T: Sendable>(_ body: (S3Client) async throws -> T) async throws -> T {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let client = S3Client(
-            configuration: S3Configuration(
-                endpoint: TestEnvironment.s3Endpoint, region: "us-east-1", bucket: TestEnvironment.s3Bucket,
-                credentials: AWSCredentials(accessKeyID: TestEnvironment.s3AccessKey, secretAccessKey: TestEnvironment.s3SecretKey)),
-            httpClient: http)
-        do {
-            let result = try await body(client)
-            try await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
-    }
+    static func withS3<T: Sendable>(_ body: (S3Client) async throws -> T) async throws -> T { try await TestServices.withS3(body) }
 
     static func newID(_ prefix: String) -> String { "\(prefix)-\(UUID().uuidString.lowercased())" }
 

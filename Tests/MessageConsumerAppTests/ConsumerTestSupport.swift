@@ -34,18 +34,7 @@ enum ConsumerTests {
         logger.logLevel = .error
         let environment = ServiceEnvironment(service: "message-consumer", settings: settings, logger: logger)
         let services = try await buildMessageConsumerServices(environment: environment, configuration: configuration)
-        let group = ServiceGroup(services: services, logger: logger)
-        let task = Task { try await group.run() }
-        do {
-            let result = try await body()
-            await group.triggerGracefulShutdown()
-            try await task.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            throw error
-        }
+        return try await TestServices.run(services, logger: logger, body)
     }
 
     @discardableResult

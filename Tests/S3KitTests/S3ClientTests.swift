@@ -11,20 +11,7 @@ import TestSupport
 @Suite("S3 client against the local S3 emulator")
 struct S3ClientTests {
     static func withClient<T: Sendable>(_ body: (S3Client) async throws -> T) async throws -> T {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let client = S3Client(
-            configuration: S3Configuration(
-                endpoint: TestEnvironment.s3Endpoint, region: "us-east-1", bucket: TestEnvironment.s3Bucket,
-                credentials: AWSCredentials(accessKeyID: TestEnvironment.s3AccessKey, secretAccessKey: TestEnvironment.s3SecretKey)),
-            httpClient: http)
-        do {
-            let result = try await body(client)
-            try await http.shutdown()
-            return result
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
+        try await TestServices.withS3(body)
     }
 
     @Test("put, head, get, copy, list with pagination, delete; a missing object is nil; deleting it twice is fine")

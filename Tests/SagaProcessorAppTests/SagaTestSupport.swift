@@ -35,18 +35,7 @@ enum SagaTests {
         logger.logLevel = ProcessInfo.processInfo.environment["SAGA_TEST_LOG"] == nil ? .error : .info
         let environment = ServiceEnvironment(service: "saga-processor", settings: settings, logger: logger)
         let services = try await buildSagaProcessorServices(environment: environment, configuration: configuration)
-        let group = ServiceGroup(services: services, logger: logger)
-        let task = Task { try await group.run() }
-        do {
-            let result = try await body()
-            await group.triggerGracefulShutdown()
-            try await task.value
-            return result
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            throw error
-        }
+        return try await TestServices.run(services, logger: logger, body)
     }
 
     /// The debug build's SagaProcessor executable (built by `swift build --build-tests`).

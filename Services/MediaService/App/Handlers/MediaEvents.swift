@@ -30,85 +30,6 @@ struct UploadApproved: Codable, Sendable {
     }
 }
 
-struct UploadSigned: Codable, Sendable {
-    var userID: String
-    var filePath: String
-    var fileName: String
-    var uploadURL: String
-    var expiresIn: Int
-    var requestID: String
-    var signedTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", filePath = "file_path", fileName = "file_name", uploadURL = "upload_url"
-        case expiresIn = "expires_in", requestID = "request_id", signedTime = "signed_time"
-    }
-}
-
-struct UploadReceived: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var permanentPath: String
-    var retryCount: Int
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", fileName = "file_name", fileSize = "file_size"
-        case mediaType = "media_type", uploadTime = "upload_time", permanentPath = "permanent_path"
-        case retryCount = "retry_count"
-    }
-}
-
-struct FileReady: Codable, Sendable {
-    var filePath: String
-    var fileSize: Int64
-    var uploadTime: String
-
-    enum CodingKeys: String, CodingKey { case filePath = "file_path", fileSize = "file_size", uploadTime = "upload_time" }
-}
-
-/// `internal.media.upload.retry`
-struct UploadRetry: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var permanentPath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var retryCount: Int
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
-        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
-    }
-}
-
-struct UploadDeadLetter: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var permanentPath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var retryCount: Int
-    var failureReason: String
-    var deadLetterTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
-        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
-        case failureReason = "failure_reason", deadLetterTime = "dead_letter_time"
-    }
-}
-
 /// `internal.media.download.intent` and `internal.media.delete.intent`.
 struct FileIntent: Codable, Sendable {
     var userID: String
@@ -195,9 +116,3 @@ struct DeleteDeadLetter: Codable, Sendable {
     }
 }
 
-/// `public.media.expired.events` (the field the cleanup needs).
-struct UploadExpired: Codable, Sendable {
-    var filePath: String
-
-    enum CodingKeys: String, CodingKey { case filePath = "file_path" }
-}

@@ -57,65 +57,12 @@ struct CreditBalanceChanged: Codable, Sendable {
 }
 
 /// `public.media.upload.signed`
-struct UploadSigned: Codable, Sendable {
-    var userID: String
-    var filePath: String
-    var fileName: String
-    var uploadURL: String
-    var expiresIn: Int
-    var requestID: String
-    var signedTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", filePath = "file_path", fileName = "file_name", uploadURL = "upload_url"
-        case expiresIn = "expires_in", requestID = "request_id", signedTime = "signed_time"
-    }
-}
 
 /// `public.media.expired.events`
-struct UploadExpired: Codable, Sendable {
-    var userID: String
-    var filePath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var requestID: String
-    var requestTime: String
-    var expiredTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", filePath = "file_path", fileName = "file_name", fileSize = "file_size"
-        case mediaType = "media_type", requestID = "request_id", requestTime = "request_time", expiredTime = "expired_time"
-    }
-}
 
 /// `internal.media.upload.received`: the staging object arrived (size and type as the store saw them).
-struct UploadReceived: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var permanentPath: String
-    var retryCount: Int
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", fileName = "file_name", fileSize = "file_size"
-        case mediaType = "media_type", uploadTime = "upload_time", permanentPath = "permanent_path"
-        case retryCount = "retry_count"
-    }
-}
 
 /// `internal.media.file.ready`: the permanent object exists.
-struct FileReady: Codable, Sendable {
-    var filePath: String
-    var fileSize: Int64
-    var uploadTime: String
-
-    enum CodingKeys: String, CodingKey { case filePath = "file_path", fileSize = "file_size", uploadTime = "upload_time" }
-}
 
 /// `public.media.upload.confirmed`
 struct UploadConfirmed: Codable, Sendable {
@@ -134,44 +81,6 @@ struct UploadConfirmed: Codable, Sendable {
 }
 
 /// `internal.media.upload.retry` and `internal.media.upload.dead-letter` (the latter adds the failure).
-struct UploadRetry: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var permanentPath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var retryCount: Int
-    var retryTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
-        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
-        case retryTime = "retry_time"
-    }
-}
-
-struct UploadDeadLetter: Codable, Sendable {
-    var userID: String
-    var email: String
-    var filePath: String
-    var permanentPath: String
-    var fileName: String
-    var fileSize: Int64
-    var mediaType: String
-    var uploadTime: String
-    var retryCount: Int
-    var failureReason: String
-    var deadLetterTime: String
-
-    enum CodingKeys: String, CodingKey {
-        case userID = "user_id", email, filePath = "file_path", permanentPath = "permanent_path", fileName = "file_name"
-        case fileSize = "file_size", mediaType = "media_type", uploadTime = "upload_time", retryCount = "retry_count"
-        case failureReason = "failure_reason", deadLetterTime = "dead_letter_time"
-    }
-}
 
 /// Topic names the sagas use.
 enum SagaTopics {
