@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "SagaProcessor", targets: ["SagaProcessor"]),
         .executable(name: "substrate", targets: ["substrate"]),
         .executable(name: "substrate-bench", targets: ["substrate-bench"]),
+        .executable(name: "substrate-e2e", targets: ["substrate-e2e"]),
         .library(name: "Shared", targets: ["Shared"]),
     ],
     dependencies: [
@@ -209,6 +210,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Bench"
+        ),
+
+        .executableTarget(
+            name: "substrate-e2e",
+            dependencies: [
+                "Shared", "AvroKit", "JWTAuth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Services/E2E"
         ),
 
         // MARK: - Tests

@@ -146,11 +146,30 @@ struct GatewayReadsTests {
                     [alice, bob, carol].contains($0["user_id"]?.stringValue ?? "") || $0["recipient_id"]?.stringValue == bob
                 }
             }
-            #expect(try await visible(alice).count == 2)
+            let alicesRows = try await visible(alice)
+            #expect(alicesRows.count == 2)
             let bobs = try await visible(bob)
             #expect(bobs.count == 1 && bobs.first?["recipient_id"] == .string(bob))
             #expect(bobs.first?["payload"] == ["k": 1])
             #expect(try await visible(carol).count == 1)
+
+            // ?latest=: the newest visible rows, oldest first; next_after is the last id to stream after.
+            // (Other suites may add broadcast messages meanwhile, so only alice's own rows are compared.)
+            let aliceToken = try await GatewayHarness.token(user: alice)
+            let latest = try await gateway.get("/api/v1/notifications?latest=500", token: aliceToken).json
+            let latestRows = latest["notifications"]?.arrayValue ?? []
+            let ids = latestRows.compactMap { row -> Int64? in if case .int(let id)? = row["id"] { id } else { nil } }
+            #expect(ids == ids.sorted() && !ids.isEmpty)
+            #expect(latest["next_after"] == latestRows.last?["id"])
+            let alices = latestRows.filter { $0["user_id"]?.stringValue == alice }
+            // Exactly alice's rows that are not older than the oldest row returned (all of them, unless 500 newer
+            // broadcasts arrived in between).
+            let expected = alicesRows.filter { row in
+                if case .int(let id)? = row["id"], let oldest = ids.first { id >= oldest } else { false }
+            }
+            #expect(alices == expected && (ids.count == 500 || expected.count == 2))
+            #expect(try await gateway.get("/api/v1/notifications?latest=0", token: aliceToken).status == 400)
+            #expect(try await gateway.get("/api/v1/notifications?latest=2&after=1", token: aliceToken).status == 400)
         }
     }
 

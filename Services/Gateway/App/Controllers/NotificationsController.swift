@@ -24,6 +24,13 @@ struct NotificationsController: Sendable {
 
     func list(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let user = try await authenticator.authenticate(request)
+        if let latest = try Self.latestCount(request) {
+            // What a client shows on sign-in: the newest rows, oldest first, then it streams `after` the last one.
+            let rows = try await Self.visibleRows(
+                postgres: postgres, userID: user.userID, after: 0, limit: latest, newest: true, logger: context.logger)
+            return RequestReading.json(
+                .ok, ["notifications": .array(rows.map(\.json)), "next_after": rows.last.map { .int($0.id) } ?? .null])
+        }
         let page = try Pagination(request)
         let rows = try await Self.visibleRows(
             postgres: postgres, userID: user.userID, after: page.after, limit: page.limit, logger: context.logger)
@@ -96,18 +103,42 @@ struct NotificationsController: Sendable {
         var json: JSONValue
     }
 
-    static func visibleRows(postgres: PostgresClient, userID: String, after: Int64, limit: Int, logger: Logger)
-        async throws -> [Row]
-    {
-        let rows = try await postgres.query(
-            """
+    /// `?latest=<n>` (1…500): the newest rows instead of a page after an id; `nil` when absent.
+    static func latestCount(_ request: Request) throws -> Int? {
+        guard let text = request.uri.queryParameters["latest"] else { return nil }
+        guard request.uri.queryParameters["after"] == nil else {
+            throw APIError.badRequest("invalid_query", "latest and after cannot be combined")
+        }
+        guard let value = Int(text), (1...500).contains(value) else {
+            throw APIError.badRequest("invalid_query", "latest must be between 1 and 500")
+        }
+        return value
+    }
+
+    /// The visible rows after `after` in id order; with `newest`, the last `limit` of them (still in id order).
+    static func visibleRows(
+        postgres: PostgresClient, userID: String, after: Int64, limit: Int, newest: Bool = false, logger: Logger
+    ) async throws -> [Row] {
+        var query: PostgresQuery = """
             SELECT id, user_id, event_type, payload, event_time, visibility, recipient_id, created_at
             FROM user_notifications
             WHERE id > \(after)
               AND (user_id = \(userID)
                    OR (event_type = 'user.message' AND (visibility = 'broadcast' OR recipient_id = \(userID))))
             ORDER BY id LIMIT \(limit)
-            """, logger: logger)
+            """
+        if newest {
+            query = """
+                SELECT * FROM (
+                    SELECT id, user_id, event_type, payload, event_time, visibility, recipient_id, created_at
+                    FROM user_notifications
+                    WHERE user_id = \(userID)
+                       OR (event_type = 'user.message' AND (visibility = 'broadcast' OR recipient_id = \(userID)))
+                    ORDER BY id DESC LIMIT \(limit)) AS newest
+                ORDER BY id
+                """
+        }
+        let rows = try await postgres.query(query, logger: logger)
         var result: [Row] = []
         for try await (id, owner, type, payload, eventTime, visibility, recipient, created) in rows.decode(
             (Int64, String, String, String, String, String, String?, Date).self)

@@ -182,10 +182,15 @@ enum OpenAPIDocument {
           /api/v1/notifications:
             get:
               summary: Your notifications (own rows, broadcast messages, direct messages to you), by id
+              description: Pages after an id (?after=&limit=), or the newest rows (?latest=, oldest first) a client shows before it streams after the last one.
               security: [{bearer: []}]
-              parameters: [{$ref: '#/components/parameters/After'}, {$ref: '#/components/parameters/Limit'}]
+              parameters:
+                - {$ref: '#/components/parameters/After'}
+                - {$ref: '#/components/parameters/Limit'}
+                - {name: latest, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 500}}
               responses:
                 '200': {description: a page, content: {application/json: {schema: {type: object, properties: {notifications: {type: array, items: {$ref: '#/components/schemas/Notification'}}, next_after: {type: [integer, "null"]}}}}}}
+                '400': {$ref: '#/components/responses/Error'}
                 '401': {$ref: '#/components/responses/Error'}
           /api/v1/notifications/stream:
             get:
