@@ -295,8 +295,16 @@ let package = Package(
             path: "Tests/MessageConsumerAppTests"
         ),
         .testTarget(
+            name: "DeploymentTests",
+            dependencies: ["TestSupport", .product(name: "Yams", package: "Yams")],
+            path: "Tests/DeploymentTests"
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Shared", "KafkaKit", "RedisKit", "AvroKit", "TestSupport"],
+            dependencies: [
+                "Shared", "KafkaKit", "RedisKit", "AvroKit", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Tests/IntegrationTests"
         ),
     ]

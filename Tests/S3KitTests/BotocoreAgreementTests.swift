@@ -47,19 +47,10 @@ struct BotocoreAgreementTests {
         let cases = Self.cases()
         let encoder = JSONEncoder()
         let input = try cases.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestEnvironment.python)
-        process.arguments = ["\(TestEnvironment.repositoryRoot)/scripts/lib/botocore_presign.py"]
-        let stdin = Pipe()
-        let stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let output = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let result = try ExternalCommand.run(
+            TestEnvironment.python, ["\(TestEnvironment.repositoryRoot)/scripts/lib/botocore_presign.py"], input: input)
+        #expect(result.status == 0, "\(result.errors)")
+        let output = result.output
         let expected = output.split(separator: "\n").map(String.init)
         try #require(expected.count == cases.count)
         for (test, reference) in zip(cases, expected) {

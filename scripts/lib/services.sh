@@ -9,7 +9,9 @@ SERVICE_PIDS=()
 provision_platform() {
   local bin="$1"
   "$bin/substrate" migrate
-  "$bin/substrate" topics create --partitions "${TOPIC_PARTITIONS:-3}"
+  "$bin/substrate" topics create --partitions "${TOPIC_PARTITIONS:-3}" \
+    --extra internal.message-consumer.dead-letter --extra internal.saga-processor.dead-letter \
+    --extra internal.media-service.dead-letter
   "$bin/substrate" schemas register >/dev/null
 }
 

@@ -5,6 +5,10 @@ import PostgresNIO
 /// Applies the ordered SQL files of `migrations/` once each, each in its own transaction, recording them in
 /// `schema_migrations`. A session advisory lock makes concurrent migrators (several services starting at once)
 /// take turns; a changed file that was already applied is an error rather than silently skipped.
+///
+/// A migration can depend on a schema another system owns: a line `-- substrate:requires-schema <name>` makes the
+/// migrator skip it, without recording it, while that schema does not exist (the Supabase hook-up needs `auth`), so a
+/// later run applies it once the schema is there.
 public struct Migrator: Sendable {
     public struct Migration: Sendable, Equatable {
         /// The file name without `.sql`, e.g. `0001_user_tables`; ordering is by this name.
@@ -16,6 +20,15 @@ public struct Migrator: Sendable {
         }
 
         public var checksum: String { sha256Hex(sql.utf8) }
+
+        /// The schemas named by `-- substrate:requires-schema <name>` lines.
+        public var requiredSchemas: [String] {
+            let marker = "-- substrate:requires-schema "
+            return sql.split(separator: "\n").compactMap { line in
+                guard line.hasPrefix(marker) else { return nil }
+                return line.dropFirst(marker.count).trimmingCharacters(in: .whitespaces)
+            }
+        }
     }
 
     public struct MigrationError: Error, CustomStringConvertible, Sendable {
@@ -78,6 +91,12 @@ public struct Migrator: Sendable {
                 }
                 continue
             }
+            if let missing = try await firstMissingSchema(migration.requiredSchemas, on: connection, logger: logger) {
+                logger.info(
+                    "skipping migration until its schema exists",
+                    metadata: ["version": "\(migration.version)", "schema": "\(missing)"])
+                continue
+            }
             logger.info("applying migration", metadata: ["version": "\(migration.version)"])
             do {
                 try await connection.withTransaction(logger: logger) { transaction in
@@ -94,5 +113,16 @@ public struct Migrator: Sendable {
             applied.append(migration.version)
         }
         return applied
+    }
+
+    private func firstMissingSchema(_ schemas: [String], on connection: PostgresConnection, logger: Logger) async throws
+        -> String?
+    {
+        for schema in schemas {
+            let rows = try await connection.query(
+                "SELECT count(*)::int FROM pg_namespace WHERE nspname = \(schema)", logger: logger)
+            for try await count in rows.decode(Int.self) where count == 0 { return schema }
+        }
+        return nil
     }
 }
