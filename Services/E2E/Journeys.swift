@@ -23,14 +23,9 @@ struct Journeys {
     // MARK: identity webhooks
 
     func signup(_ user: E2EUser) async throws {
-        try await log.step("POST /webhooks/signup (X-Webhook-Secret) → 202") {
-            let reply = try await gateway.webhook(
-                "signup", json: ["user_id": .string(user.id), "email": .string(user.email), "signup_time": .string(now())])
-            try expect(reply.status == 202, "signup webhook → \(reply.status) \(reply.text)")
-        }
-        try await log.step("identity.signup on the user's stream with the email") {
-            _ = try await user.inbox.first("identity.signup", within: stepTimeout) { $0.payload["email"]?.stringValue == user.email }
-        }
+        try await identityWebhook(
+            "signup", ["user_id": .string(user.id), "email": .string(user.email), "signup_time": .string(now())],
+            shows: "identity.signup", to: user)
         try await log.step("credit.balance_changed +2, reason signup_bonus") {
             _ = try await user.inbox.first("credit.balance_changed", within: stepTimeout) {
                 $0.payload["amount"] == .int(2) && $0.payload["reason"] == .string("signup_bonus")
@@ -40,31 +35,31 @@ struct Journeys {
     }
 
     func loginAndSignout(_ user: E2EUser) async throws {
-        try await log.step("POST /webhooks/login → 202") {
-            let reply = try await gateway.webhook(
-                "login",
-                json: [
-                    "user_id": .string(user.id), "email": .string(user.email), "login_time": .string(now()),
-                    "user_agent": "substrate-e2e",
-                ])
-            try expect(reply.status == 202, "login webhook → \(reply.status) \(reply.text)")
-        }
-        try await log.step("identity.login on the user's stream with the email") {
-            _ = try await user.inbox.first("identity.login", within: stepTimeout) { $0.payload["email"]?.stringValue == user.email }
-        }
-        try await log.step("POST /webhooks/signout → 202") {
-            let reply = try await gateway.webhook(
-                "signout", json: ["user_id": .string(user.id), "email": .string(user.email), "signout_time": .string(now())])
-            try expect(reply.status == 202, "signout webhook → \(reply.status) \(reply.text)")
-        }
-        try await log.step("identity.signout on the user's stream with the email") {
-            _ = try await user.inbox.first("identity.signout", within: stepTimeout) { $0.payload["email"]?.stringValue == user.email }
-        }
+        try await identityWebhook(
+            "login",
+            [
+                "user_id": .string(user.id), "email": .string(user.email), "login_time": .string(now()),
+                "user_agent": "substrate-e2e",
+            ], shows: "identity.login", to: user)
+        try await identityWebhook(
+            "signout", ["user_id": .string(user.id), "email": .string(user.email), "signout_time": .string(now())],
+            shows: "identity.signout", to: user)
         try await log.step("a wrong webhook secret → 401") {
             let forged = GatewayClient(baseURL: gateway.baseURL, webhookSecret: "not-the-secret", http: gateway.http)
             let reply = try await forged.webhook(
                 "login", json: ["user_id": .string(user.id), "email": .string(user.email), "login_time": .string(now())])
             try expect(reply.status == 401, "forged webhook → \(reply.status)")
+        }
+    }
+
+    /// What a `pg_net` trigger does, and what the user then sees: the notification with their email.
+    private func identityWebhook(_ route: String, _ body: JSONValue, shows type: String, to user: E2EUser) async throws {
+        try await log.step("POST /webhooks/\(route) (X-Webhook-Secret) → 202") {
+            let reply = try await gateway.webhook(route, json: body)
+            try expect(reply.status == 202, "\(route) webhook → \(reply.status) \(reply.text)")
+        }
+        try await log.step("\(type) on the user's stream with the email") {
+            _ = try await user.inbox.first(type, within: stepTimeout) { $0.payload["email"]?.stringValue == user.email }
         }
     }
 

@@ -11,7 +11,7 @@ import TestSupport
 
 /// The MediaService against the stack's S3 emulator, driven through Kafka and its webhooks. Serialized: the tests
 /// share the service's consumer group.
-@Suite("MediaService against the local stack", .serialized, .timeLimit(.minutes(3)))
+@Suite("MediaService against the local stack", .serialized, .mediaPipeline, .timeLimit(.minutes(3)))
 struct MediaServiceTests {
     static let outputs = [
         "public.media.upload.signed", "internal.media.upload.received", "internal.media.file.ready",

@@ -7,7 +7,7 @@ import TestSupport
 
 /// The sagas driven through Kafka on the local stack. One serialized suite: every test shares the processor's
 /// consumer group (and the resilience tests need to be the only relay running).
-@Suite("SagaProcessor against the local stack", .serialized, .timeLimit(.minutes(5)))
+@Suite("SagaProcessor against the local stack", .serialized, .mediaPipeline, .timeLimit(.minutes(5)))
 struct SagaProcessorTests {
     static let outputs = [
         "public.media.upload.approved", "public.media.upload.rejected", "public.credit.balance_changed.events",
