@@ -12,6 +12,9 @@ public struct NotificationStore: Sendable {
     let offsetStore: ConsumerOffsetStore
     let logger: Logger
 
+    /// Transaction-scoped advisory lock key that serializes inserts into `user_notifications` ("notifids").
+    public static let idOrderLock: Int64 = 0x6E6F_7469_6669_6473
+
     public init(postgres: PostgresClient, groupID: String, logger: Logger) {
         self.postgres = postgres
         self.offsetStore = ConsumerOffsetStore(postgres: postgres, groupID: groupID, logger: logger)
@@ -32,6 +35,11 @@ public struct NotificationStore: Sendable {
         return try await postgres.withTransaction(logger: logger) { connection in
             var inserted = 0
             if !rows.isEmpty {
+                // Ids must become visible in increasing order: the SSE stream and `?after=` readers resume after the
+                // last id they saw, so a lower id committed after a higher one would be skipped for good. Writers
+                // (several instances in one group) take turns from their first id to their commit.
+                _ = try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(Self.idOrderLock))", logger: logger)
                 // One statement for the whole batch: arrays unnested in order (WITH ORDINALITY keeps consumption
                 // order, so ids follow per-partition order). Empty recipient = NULL.
                 let users = rows.map(\.userID)
