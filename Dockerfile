@@ -17,7 +17,7 @@ ARG LIBRDKAFKA_VERSION
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
     && apt-get -q install -y --no-install-recommends \
-        ca-certificates curl pkg-config libhiredis-dev libavro-dev \
+        ca-certificates curl pkg-config make gcc g++ libhiredis-dev libavro-dev \
         libssl-dev libsasl2-dev libzstd-dev liblz4-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 

@@ -39,6 +39,12 @@ struct SubstrateE2E: AsyncParsableCommand {
                 users.append(user)
                 return user
             }
+            // Like the reference's warmup.mjs: the first event after a deployment also waits for every consumer to
+            // join its group; a canary takes that wait so the journeys' latencies are the pipeline's own.
+            print("▶ warm-up: a canary's signup travels the whole pipeline")
+            let canary = try await signIn("canary")
+            try await journeys.signup(canary)
+            print("")
             let ana = try await signIn("ana")
             let ben = try await signIn("ben")
             let cal = try await signIn("cal")
