@@ -5,7 +5,8 @@
 #   docker build -t event-substrate .
 #
 # Swift runtime libraries are linked statically (--static-swift-stdlib), so the runtime stage needs only the C
-# libraries the thin wrappers use. librdkafka is built from source: Debian 12 ships 2.0.2 and the platform needs
+# libraries the thin wrappers use (checked with ldd on such a build: librdkafka and its compression/TLS/SASL
+# libraries, hiredis, libstdc++; avro-c is linked by the differential tests only). librdkafka is built from source: Debian 12 ships 2.0.2 and the platform needs
 # ≥ 2.1 (ARCHITECTURE.md, "librdkafka").
 
 ARG SWIFT_VERSION=6.2
@@ -46,6 +47,7 @@ RUN mkdir -p /staging/bin /staging/lib \
     && for product in Gateway MessageConsumer MediaService SagaProcessor substrate; do \
          cp "$bin/$product" /staging/bin/; \
        done \
+    && strip /staging/bin/* \
     && cp -P /usr/local/lib/librdkafka.so* /staging/lib/
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
     && apt-get -q install -y --no-install-recommends \
         ca-certificates tzdata curl libstdc++6 \
-        libhiredis0.14 libavro23 libssl3 libsasl2-2 libzstd1 liblz4-1 zlib1g \
+        libhiredis0.14 libssl3 libsasl2-2 libzstd1 liblz4-1 zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /app --shell /usr/sbin/nologin substrate
 
