@@ -28,7 +28,7 @@ struct SubstrateE2E: AsyncParsableCommand {
         let gateway = GatewayClient(
             baseURL: try required("GATEWAY_URL"), webhookSecret: try required("WEBHOOK_SECRET"), http: http)
         let secret = try required("JWT_SECRET")
-        let log = JourneyLog(total: 8)
+        let log = JourneyLog(total: 9)
         let journeys = Journeys(
             gateway: gateway, log: log, stepTimeout: .seconds(stepTimeout), expiryTimeout: .seconds(expiryTimeout))
         var users: [E2EUser] = []
@@ -74,6 +74,12 @@ struct SubstrateE2E: AsyncParsableCommand {
             for user in users { user.close() }
             try? await http.shutdown()
             throw ExitCode(2)
+        }
+        await log.journey("no stream delivered a notification twice") {
+            for user in users {
+                let duplicates = await user.inbox.duplicates
+                try expect(duplicates.isEmpty, "\(user.email) received notifications \(duplicates) twice")
+            }
         }
         for user in users { user.close() }
         try? await http.shutdown()
