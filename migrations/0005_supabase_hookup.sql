@@ -140,23 +140,20 @@ ALTER VIEW public.user_credit_balances SET (security_invoker = true);
 -- The platform's internal tables: row-level security without policies, and no privileges for the API roles.
 DO $$
 DECLARE
+    internal_tables text[] := ARRAY[
+        'schema_migrations', 'schema_registry_schemas', 'schema_registry_subjects', 'consumer_offsets', 'outbox',
+        'saga_state', 'saga_timers', 'media_object_events', 'processed_events'];
     internal text;
     role_name text;
 BEGIN
-    FOREACH internal IN ARRAY ARRAY[
-        'schema_migrations', 'schema_registry_schemas', 'schema_registry_subjects', 'consumer_offsets', 'outbox',
-        'saga_state', 'saga_timers', 'media_object_events', 'processed_events']
-    LOOP
+    FOREACH internal IN ARRAY internal_tables LOOP
         IF to_regclass('public.' || internal) IS NOT NULL THEN
             EXECUTE format('ALTER TABLE public.%I ENABLE ROW LEVEL SECURITY', internal);
         END IF;
     END LOOP;
     FOREACH role_name IN ARRAY ARRAY['anon', 'authenticated'] LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = role_name) THEN
-            FOREACH internal IN ARRAY ARRAY[
-                'schema_migrations', 'schema_registry_schemas', 'schema_registry_subjects', 'consumer_offsets',
-                'outbox', 'saga_state', 'saga_timers', 'media_object_events', 'processed_events']
-            LOOP
+            FOREACH internal IN ARRAY internal_tables LOOP
                 IF to_regclass('public.' || internal) IS NOT NULL THEN
                     EXECUTE format('REVOKE ALL ON public.%I FROM %I', internal, role_name);
                 END IF;

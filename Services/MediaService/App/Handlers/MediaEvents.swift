@@ -1,23 +1,5 @@
 /// The events the MediaService reads and writes (schemas under `avro/`), as typed values.
 
-enum MediaTopics {
-    static let uploadApproved = "public.media.upload.approved"
-    static let uploadSigned = "public.media.upload.signed"
-    static let uploadReceived = "internal.media.upload.received"
-    static let fileReady = "internal.media.file.ready"
-    static let uploadRetry = "internal.media.upload.retry"
-    static let uploadDeadLetter = "internal.media.upload.dead-letter"
-    static let downloadIntent = "internal.media.download.intent"
-    static let downloadSigned = "public.media.download.signed"
-    static let downloadRejected = "public.media.download.rejected"
-    static let deleteIntent = "internal.media.delete.intent"
-    static let deleted = "public.media.delete.events"
-    static let deleteRejected = "public.media.delete.rejected"
-    static let deleteRetry = "internal.media.delete.retry"
-    static let deleteDeadLetter = "internal.media.delete.dead-letter"
-    static let expired = "public.media.expired.events"
-}
-
 /// `public.media.upload.approved` (the fields the signer needs).
 struct UploadApproved: Codable, Sendable {
     var userID: String

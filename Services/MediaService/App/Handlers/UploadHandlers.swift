@@ -65,7 +65,7 @@ struct UploadRetryHandler: MediaHandler {
 /// `public.media.expired.events` → best-effort removal of the staged object (the bucket's lifecycle rule on
 /// `uploads/` is the backstop).
 struct ExpiredCleanupHandler: MediaHandler {
-    let topic = MediaTopics.expired
+    let topic = MediaTopics.uploadExpired
     let s3: S3Client
     let logger: Logger
 

@@ -8,7 +8,7 @@ import Shared
 struct CreditCheckSaga: Saga {
     static let name = "credit-check"
     var name: String { Self.name }
-    var topics: Set<String> { [SagaTopics.uploadIntent] }
+    var topics: Set<String> { [MediaTopics.uploadIntent] }
 
     /// Kept after the decision: a duplicate intent finds it and changes nothing; the TTL saga reads the intent's
     /// declared size and type from it.
@@ -39,12 +39,12 @@ struct CreditCheckSaga: Saga {
         case .applied, .duplicate:
             // `.duplicate`: the deduction exists from an earlier run whose state was since cleaned up — it was
             // approved then, and its outputs went out then.
-            if outcome != .duplicate { try await step.emit(topic: SagaTopics.uploadApproved, key: intent.userID, intent) }
+            if outcome != .duplicate { try await step.emit(topic: MediaTopics.uploadApproved, key: intent.userID, intent) }
             try step.setState(State(outcome: "approved", intent: intent), finished: true)
             step.count(.completed)
         case .insufficient:
             try await step.emit(
-                topic: SagaTopics.uploadRejected, key: intent.userID,
+                topic: MediaTopics.uploadRejected, key: intent.userID,
                 UploadRejected(
                     userID: intent.userID, fileName: intent.fileName, mediaType: intent.mediaType, fileSize: intent.fileSize,
                     requestID: intent.requestID, reason: "insufficient_credits", rejectedTime: now))

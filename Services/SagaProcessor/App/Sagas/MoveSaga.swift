@@ -14,7 +14,7 @@ struct MoveSaga: Saga {
     var name: String { Self.name }
     /// `upload.dead-letter` as an input too: the MediaService dead-letters a move that cannot succeed (the staged
     /// object is gone); the saga then ends the same way its own timeout would, without a second dead letter.
-    var topics: Set<String> { [SagaTopics.uploadReceived, SagaTopics.fileReady, SagaTopics.uploadDeadLetter] }
+    var topics: Set<String> { [MediaTopics.uploadReceived, MediaTopics.fileReady, MediaTopics.uploadDeadLetter] }
     let timeout: Duration
     let maxRetries: Int
 
@@ -32,8 +32,8 @@ struct MoveSaga: Saga {
     func key(for input: SagaInput) throws -> String {
         let path: String
         switch input.topic {
-        case SagaTopics.fileReady: path = try input.payload.decode(as: FileReady.self).filePath
-        case SagaTopics.uploadDeadLetter: path = try input.payload.decode(as: UploadDeadLetter.self).permanentPath
+        case MediaTopics.fileReady: path = try input.payload.decode(as: FileReady.self).filePath
+        case MediaTopics.uploadDeadLetter: path = try input.payload.decode(as: UploadDeadLetter.self).permanentPath
         default: path = try input.payload.decode(as: UploadReceived.self).permanentPath
         }
         guard !path.isEmpty else { throw InvalidEventError(description: "the permanent path is empty") }
@@ -43,7 +43,7 @@ struct MoveSaga: Saga {
     func handle(_ input: SagaInput, in step: SagaStep) async throws {
         var state = try step.state(State.self) ?? State(phase: .waiting, received: nil, readySize: nil, timeouts: 0)
         guard state.phase == .waiting else { return step.count(.duplicate) }
-        if input.topic == SagaTopics.uploadDeadLetter {
+        if input.topic == MediaTopics.uploadDeadLetter {
             // Dead-lettered elsewhere (our own dead letters come back here after the phase changed, as duplicates).
             let dead = try input.payload.decode(as: UploadDeadLetter.self)
             try await refund(dead.userID, stagingPath: dead.filePath, fileName: dead.fileName, in: step)
@@ -52,7 +52,7 @@ struct MoveSaga: Saga {
             try step.setState(state, finished: true)
             return step.count(.deadLettered)
         }
-        if input.topic == SagaTopics.fileReady {
+        if input.topic == MediaTopics.fileReady {
             guard state.readySize == nil else { return step.count(.duplicate) }
             state.readySize = try input.payload.decode(as: FileReady.self).fileSize
         } else {
@@ -80,7 +80,7 @@ struct MoveSaga: Saga {
         let now = Timestamps.rfc3339(step.now)
         if received.retryCount < maxRetries && state.timeouts <= maxRetries {
             try await step.emit(
-                topic: SagaTopics.uploadRetry, key: received.permanentPath,
+                topic: MediaTopics.uploadRetry, key: received.permanentPath,
                 UploadRetry(
                     userID: received.userID, email: received.email, filePath: received.filePath,
                     permanentPath: received.permanentPath, fileName: received.fileName, fileSize: received.fileSize,
@@ -92,7 +92,7 @@ struct MoveSaga: Saga {
             return
         }
         try await step.emit(
-            topic: SagaTopics.uploadDeadLetter, key: received.permanentPath,
+            topic: MediaTopics.uploadDeadLetter, key: received.permanentPath,
             UploadDeadLetter(
                 userID: received.userID, email: received.email, filePath: received.filePath,
                 permanentPath: received.permanentPath, fileName: received.fileName, fileSize: received.fileSize,
@@ -116,7 +116,7 @@ struct MoveSaga: Saga {
 
     private func confirm(_ received: UploadReceived, size: Int64, in step: SagaStep) async throws {
         try await step.emit(
-            topic: SagaTopics.uploadConfirmed, key: received.permanentPath,
+            topic: MediaTopics.uploadConfirmed, key: received.permanentPath,
             UploadConfirmed(
                 userID: received.userID, email: received.email, filePath: received.permanentPath, fileName: received.fileName,
                 fileSize: size, mediaType: received.mediaType, uploadTime: received.uploadTime))

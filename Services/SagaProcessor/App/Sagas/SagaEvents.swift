@@ -56,14 +56,6 @@ struct CreditBalanceChanged: Codable, Sendable {
     }
 }
 
-/// `public.media.upload.signed`
-
-/// `public.media.expired.events`
-
-/// `internal.media.upload.received`: the staging object arrived (size and type as the store saw them).
-
-/// `internal.media.file.ready`: the permanent object exists.
-
 /// `public.media.upload.confirmed`
 struct UploadConfirmed: Codable, Sendable {
     var userID: String
@@ -80,20 +72,8 @@ struct UploadConfirmed: Codable, Sendable {
     }
 }
 
-/// `internal.media.upload.retry` and `internal.media.upload.dead-letter` (the latter adds the failure).
-
-/// Topic names the sagas use.
+/// The identity and credit topics the sagas use (the media ones are `MediaTopics`).
 enum SagaTopics {
-    static let uploadIntent = "internal.media.upload.intent"
-    static let uploadApproved = "public.media.upload.approved"
-    static let uploadRejected = "public.media.upload.rejected"
     static let signup = "public.identity.signup.events"
     static let balanceChanged = "public.credit.balance_changed.events"
-    static let uploadSigned = "public.media.upload.signed"
-    static let uploadReceived = "internal.media.upload.received"
-    static let fileReady = "internal.media.file.ready"
-    static let uploadConfirmed = "public.media.upload.confirmed"
-    static let uploadRetry = "internal.media.upload.retry"
-    static let uploadDeadLetter = "internal.media.upload.dead-letter"
-    static let uploadExpired = "public.media.expired.events"
 }

@@ -8,7 +8,7 @@ struct UploadTTLSaga: Saga {
     static let name = "upload-ttl"
     static let timer = "expire"
     var name: String { Self.name }
-    var topics: Set<String> { [SagaTopics.uploadSigned, SagaTopics.uploadReceived] }
+    var topics: Set<String> { [MediaTopics.uploadSigned, MediaTopics.uploadReceived] }
     let ttl: Duration
 
     enum Phase: String, Codable { case armed, uploaded, expired }
@@ -22,7 +22,7 @@ struct UploadTTLSaga: Saga {
     func key(for input: SagaInput) throws -> String {
         let path: String
         switch input.topic {
-        case SagaTopics.uploadSigned: path = try input.payload.decode(as: UploadSigned.self).filePath
+        case MediaTopics.uploadSigned: path = try input.payload.decode(as: UploadSigned.self).filePath
         default: path = try input.payload.decode(as: UploadReceived.self).filePath
         }
         guard !path.isEmpty else { throw InvalidEventError(description: "file_path is empty") }
@@ -31,7 +31,7 @@ struct UploadTTLSaga: Saga {
 
     func handle(_ input: SagaInput, in step: SagaStep) async throws {
         let state = try step.state(State.self)
-        if input.topic == SagaTopics.uploadSigned {
+        if input.topic == MediaTopics.uploadSigned {
             // A duplicate signed event (or one after the upload) never arms a second timer.
             guard state == nil else { return step.count(.duplicate) }
             step.count(.started)
@@ -58,7 +58,7 @@ struct UploadTTLSaga: Saga {
         let intent = try await step.peek(saga: CreditCheckSaga.name, key: signed.requestID, as: CreditCheckSaga.State.self)?.intent
         let now = Timestamps.rfc3339(step.now)
         try await step.emit(
-            topic: SagaTopics.uploadExpired, key: signed.filePath,
+            topic: MediaTopics.uploadExpired, key: signed.filePath,
             UploadExpired(
                 userID: signed.userID, filePath: signed.filePath, fileName: signed.fileName,
                 fileSize: intent?.fileSize ?? 0, mediaType: intent?.mediaType ?? "application/octet-stream",

@@ -1,0 +1,21 @@
+/// The media saga's topics (one `.avsc` each under `avro/`), shared by the MediaService and the SagaProcessor.
+public enum MediaTopics {
+    public static let uploadIntent = "internal.media.upload.intent"
+    public static let uploadApproved = "public.media.upload.approved"
+    public static let uploadRejected = "public.media.upload.rejected"
+    public static let uploadSigned = "public.media.upload.signed"
+    public static let uploadReceived = "internal.media.upload.received"
+    public static let fileReady = "internal.media.file.ready"
+    public static let uploadConfirmed = "public.media.upload.confirmed"
+    public static let uploadRetry = "internal.media.upload.retry"
+    public static let uploadDeadLetter = "internal.media.upload.dead-letter"
+    public static let uploadExpired = "public.media.expired.events"
+    public static let downloadIntent = "internal.media.download.intent"
+    public static let downloadSigned = "public.media.download.signed"
+    public static let downloadRejected = "public.media.download.rejected"
+    public static let deleteIntent = "internal.media.delete.intent"
+    public static let deleted = "public.media.delete.events"
+    public static let deleteRejected = "public.media.delete.rejected"
+    public static let deleteRetry = "internal.media.delete.retry"
+    public static let deleteDeadLetter = "internal.media.delete.dead-letter"
+}
