@@ -58,7 +58,7 @@ public final class JWTVerifier: Sendable {
     /// Verifies a compact JWS and returns the user it proves.
     public func verify(_ token: String, now: Date = Date()) async throws(AuthError) -> AuthenticatedUser {
         guard !token.isEmpty else { throw AuthError(.missingToken, "no token") }
-        let digest = Array(SHA256.hash(data: Data(token.utf8)))
+        let digest = TokenDigest(of: token)
         if let cached = cache.lookup(digest) {
             try checkTime(expiresAt: cached.expiresAt, notBefore: nil, now: now)
             return cached

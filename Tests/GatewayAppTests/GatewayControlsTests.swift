@@ -101,9 +101,13 @@ struct GatewayControlsTests {
     }
 
 
-    @Test("rate limit: X-RateLimit headers, then 429 with Retry-After; batches count per event")
-    func rateLimit() async throws {
-        try await GatewayHarness.with(environment: ["GATEWAY_RATE_LIMIT": "3", "GATEWAY_RATE_WINDOW_SECONDS": "60"]) { gateway in
+    @Test(
+        "rate limit: X-RateLimit headers, then 429 with Retry-After; batches count per event",
+        arguments: ["100", "0"])  // decided from the synced local ledger (default), and by Redis on every request
+    func rateLimit(syncMilliseconds: String) async throws {
+        try await GatewayHarness.with(environment: [
+            "GATEWAY_RATE_LIMIT": "3", "GATEWAY_RATE_WINDOW_SECONDS": "60", "GATEWAY_RATE_LIMIT_SYNC_MS": syncMilliseconds,
+        ]) { gateway in
             let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
             let event: JSONValue = ["message": "m", "timestamp": "t"]
             var remaining: [String] = []

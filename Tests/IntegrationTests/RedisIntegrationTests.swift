@@ -66,6 +66,61 @@ struct RedisIntegrationTests {
         await client.shutdown()
     }
 
+    @Test("the synced limiter: one process grants exactly the limit, its grants reach Redis, two processes share it")
+    func syncedRateLimiter() async throws {
+        let redisLimiter = RedisRateLimiter(client: client)
+        // Counts go stale after two intervals + 100 ms = 200 ms.
+        let first = SyncedRateLimiter(redis: redisLimiter, syncInterval: .milliseconds(50), logger: TestEnvironment.logger)
+        let second = SyncedRateLimiter(redis: redisLimiter, syncInterval: .milliseconds(50), logger: TestEnvironment.logger)
+        func counted(_ subject: String) async throws -> Int64 {
+            try await redisLimiter.add(subject: subject, window: .seconds(60), weight: 0).current
+        }
+        func take(_ limiter: SyncedRateLimiter, _ subject: String, _ weight: Int) async throws -> Bool {
+            try await limiter.acquire(subject: subject, limit: 40, window: .seconds(60), weight: weight).allowed
+        }
+
+        // 100 concurrent requests against a limit of 40 (the first ones decided by Redis, the rest here): exactly 40.
+        let burst = TestEnvironment.uniqueName("synced")
+        let granted = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<100 { group.addTask { try await take(first, burst, 1) } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(granted == 40)
+        await first.sync()
+        #expect(try await counted(burst) == 40)
+        #expect(try await take(second, burst, 1) == false)  // another process: Redis decides its first request
+
+        // Grants made here reach the other process through Redis.
+        let shared = TestEnvironment.uniqueName("synced-shared")
+        #expect(try await take(first, shared, 10))  // Redis decides (first sight)
+        #expect(try await take(first, shared, 10))  // decided here, pending
+        #expect(try await take(second, shared, 31) == false)  // Redis decides: it holds 10 so far
+        #expect(try await take(second, shared, 10))  // decided here: 10 counted + this
+        #expect(try await take(second, shared, 5))  // 10 counted + 10 pending + this
+        await first.sync()
+        await second.sync()
+        #expect(try await counted(shared) == 35)
+        #expect(try await take(first, shared, 5))  // first's counts, from before second's sync: 20 + this
+        await first.sync()  // sends the 5, and learns second's grants
+        #expect(try await counted(shared) == 40)
+        #expect(try await take(first, shared, 1) == false)
+        // Idle past the staleness bound, a process asks Redis again instead of trusting old counts.
+        try await Task.sleep(for: .milliseconds(250))
+        #expect(try await take(second, shared, 1) == false)
+        await client.shutdown()
+    }
+
+    @Test("the synced limiter sends its pending grants when it shuts down")
+    func syncedRateLimiterFlushesOnShutdown() async throws {
+        let redisLimiter = RedisRateLimiter(client: client)
+        let limiter = SyncedRateLimiter(redis: redisLimiter, syncInterval: .seconds(60), logger: TestEnvironment.logger)
+        let subject = TestEnvironment.uniqueName("synced-flush")
+        for _ in 0..<7 { _ = try await limiter.acquire(subject: subject, limit: 100, window: .seconds(60), weight: 1) }
+        try await TestServices.run([limiter], logger: TestEnvironment.logger) {}
+        #expect(try await redisLimiter.add(subject: subject, window: .seconds(60), weight: 0).current == 7)
+        await client.shutdown()
+    }
+
     @Test("idempotency keys: start, in flight, replay, mismatch, release")
     func idempotency() async throws {
         let store = RedisIdempotencyStore(client: client)

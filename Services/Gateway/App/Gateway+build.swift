@@ -45,8 +45,14 @@ public struct Gateway {
             cooldown: .milliseconds(configuration.breakerCooldownMilliseconds))
         let ingestor = EventIngestor(producer: producer, registry: registry, breaker: breaker, logger: logger)
         let authenticator = Authenticator(verifier: verifier)
+        let syncedLimiter = configuration.rateLimitSyncMilliseconds > 0
+            ? SyncedRateLimiter(
+                redis: RedisRateLimiter(client: redis), syncInterval: .milliseconds(configuration.rateLimitSyncMilliseconds),
+                logger: logger)
+            : nil
         let limiter = RequestLimiter(
-            limiter: RedisRateLimiter(client: redis), failOpen: configuration.rateLimitFailOpen, logger: logger)
+            limiter: syncedLimiter ?? RedisRateLimiter(client: redis), failOpen: configuration.rateLimitFailOpen,
+            logger: logger)
         let idempotency = IdempotencyGuard(
             store: RedisIdempotencyStore(client: redis), ttl: .seconds(configuration.idempotencyTTLSeconds), logger: logger)
         let hub = NotificationHub(postgres: postgres, logger: logger)
@@ -102,7 +108,10 @@ public struct Gateway {
             try? await gracefulShutdown()
             try await httpClient.shutdown()
         }
-        var services: [any Service] = [postgres, redis, producer, httpClientService, hub, RoutesWatcher(store: routes, logger: logger)]
+        // The limiter after Redis: it stops (sending its pending grants) before the Redis client does.
+        var services: [any Service] = [postgres, redis]
+        if let syncedLimiter { services.append(syncedLimiter) }
+        services += [producer, httpClientService, hub, RoutesWatcher(store: routes, logger: logger)]
         if settings.jwt.jwksLocation != nil {
             services.append(JWKSRefresher(verifier: verifier, configuration: settings.jwt, httpClient: httpClient, logger: logger))
         }

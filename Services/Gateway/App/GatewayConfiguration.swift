@@ -20,6 +20,11 @@ public struct GatewayConfiguration: Sendable {
     public var webhookRateLimit: Int
     /// `GATEWAY_RATE_LIMIT_FAIL_OPEN` (true): when Redis is down, admit (true) or refuse with 503 (false).
     public var rateLimitFailOpen: Bool
+    /// `GATEWAY_RATE_LIMIT_SYNC_MS` (100): how often this process adds its grants in Redis and refreshes the counts
+    /// it decides from (a subject's first request always asks Redis). With several gateway processes a subject can
+    /// be over-granted by what the others granted within about one interval. 0: ask Redis on every request (exact
+    /// across processes, one round trip per request).
+    public var rateLimitSyncMilliseconds: Int
     /// `GATEWAY_IDEMPOTENCY_TTL_SECONDS` (86400).
     public var idempotencyTTLSeconds: Int
     /// `GATEWAY_CORS_ORIGINS` (`*`): comma-separated allowed origins.
@@ -52,6 +57,7 @@ public struct GatewayConfiguration: Sendable {
         rateWindowSeconds = env.int("GATEWAY_RATE_WINDOW_SECONDS", default: 60, range: 1...86_400)
         webhookRateLimit = env.int("GATEWAY_WEBHOOK_RATE_LIMIT", default: 6_000, range: 0...10_000_000)
         rateLimitFailOpen = env.bool("GATEWAY_RATE_LIMIT_FAIL_OPEN", default: true)
+        rateLimitSyncMilliseconds = env.int("GATEWAY_RATE_LIMIT_SYNC_MS", default: 100, range: 0...10_000)
         idempotencyTTLSeconds = env.int("GATEWAY_IDEMPOTENCY_TTL_SECONDS", default: 86_400, range: 1...(30 * 86_400))
         corsOrigins = env.string("GATEWAY_CORS_ORIGINS", default: "*").split(separator: ",").map {
             String($0).trimmingWhitespace()

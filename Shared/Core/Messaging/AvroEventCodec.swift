@@ -62,7 +62,7 @@ public struct AvroEventCodec: Sendable {
 
     public func headers(for event: OutgoingEvent) -> [KafkaHeader] {
         var headers = [
-            KafkaHeader(key: EventHeaders.eventID, string: event.eventID.uuidString.lowercased()),
+            KafkaHeader(key: EventHeaders.eventID, string: event.eventID.lowercasedString),
             KafkaHeader(key: EventHeaders.correlationID, string: event.correlationID),
             KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.avroContentType),
         ]

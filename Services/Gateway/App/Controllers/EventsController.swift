@@ -32,7 +32,7 @@ struct EventsController: Sendable {
         return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
             try await ingestor.accept(
                 route: route, body: body, user: user, correlationID: context.requestID,
-                traceparent: request.headers[.traceparent], headers: rateHeaders)
+                traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
         }
     }
 
@@ -73,7 +73,7 @@ struct EventsController: Sendable {
             do {
                 let ready = try await ingestor.prepare(
                     route: route, body: event, user: user, correlationID: context.requestID,
-                    traceparent: request.headers[.traceparent])
+                    traceparent: request.headers.value(of: .traceparent))
                 prepared.append((index, ready))
             } catch {
                 results[index] = Self.itemResult(index: index, error: error, requestID: context.requestID)
@@ -133,7 +133,7 @@ struct EventsController: Sendable {
         guard let expected = configuration.webhookSecret, !expected.isEmpty else {
             throw APIError.unauthorized("webhooks are disabled: WEBHOOK_SECRET is not configured", code: "webhooks_disabled")
         }
-        guard let supplied = request.headers[.webhookSecret], ConstantTime.equal(supplied, expected) else {
+        guard let supplied = request.headers.value(of: .webhookSecret), ConstantTime.equal(supplied, expected) else {
             throw APIError.unauthorized("invalid or missing X-Webhook-Secret", code: "invalid_webhook_secret")
         }
         let key = context.parameters.get("route") ?? ""
@@ -147,7 +147,7 @@ struct EventsController: Sendable {
         return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
             try await ingestor.accept(
                 route: route, body: body, user: nil, correlationID: context.requestID,
-                traceparent: request.headers[.traceparent], headers: rateHeaders)
+                traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
         }
     }
 }

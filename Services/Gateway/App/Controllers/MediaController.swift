@@ -42,13 +42,13 @@ struct MediaController: Sendable {
             subject: "user:\(user.userID)", limit: configuration.rateLimit, windowSeconds: configuration.rateWindowSeconds)
         let (bytes, body) = try await RequestReading.jsonBody(request, limit: configuration.maxBodyBytes)
         return try await idempotency.run(request: request, scope: "user:\(user.userID):\(intent.rawValue)-intent", body: bytes) {
-            let requestID = UUID().uuidString.lowercased()
+            let requestID = UUID.timeOrdered().lowercasedString
             let event = try validatedEvent(intent, body: body, user: user, requestID: requestID)
             let route = RouteDefinition(
                 key: "\(intent.rawValue)-intent", topic: intent.topic, bindings: ["user_id": "sub"], keyField: intent.keyField)
             let prepared = try await ingestor.prepare(
                 route: route, body: .object(event), user: user, correlationID: requestID,
-                traceparent: request.headers[.traceparent])
+                traceparent: request.headers.value(of: .traceparent))
             let accepted = try await ingestor.produce(prepared)
             var response = accepted.json
             if case .object(var object) = response {

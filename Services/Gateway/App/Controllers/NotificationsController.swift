@@ -40,7 +40,7 @@ struct NotificationsController: Sendable {
     func stream(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let user = try await authenticator.authenticate(request, allowQueryToken: true)
         var after: Int64 = 0
-        if let resume = request.headers[.lastEventID] ?? request.uri.queryParameters["after"].map(String.init) {
+        if let resume = request.headers.value(of: .lastEventID) ?? request.uri.queryParameters["after"].map(String.init) {
             guard let id = Int64(resume), id >= 0 else {
                 throw APIError.badRequest("invalid_resume", "Last-Event-ID / after must be a notification id")
             }

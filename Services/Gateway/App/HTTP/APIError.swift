@@ -25,7 +25,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let requestID = (context as? GatewayRequestContext)?.requestID ?? request.headers[.requestID]
+        let requestID = (context as? GatewayRequestContext)?.requestID ?? request.headers.value(of: .requestID)
         return response(requestID: requestID)
     }
 

@@ -15,7 +15,7 @@ struct Authenticator: Sendable {
     /// - Parameter allowQueryToken: accept `?access_token=` too (browsers' `EventSource` cannot set headers).
     func authenticate(_ request: Request, allowQueryToken: Bool = false) async throws -> AuthenticatedUser {
         var token: Substring?
-        if let header = request.headers[.authorization] {
+        if let header = request.headers.value(of: .authorization) {
             let parts = header.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
                 failures.increment()

@@ -11,7 +11,7 @@ struct OriginAllowList: RouterMiddleware {
         -> Response
     {
         var response = try await next(request, context)
-        if let origin = request.headers[.origin], !origins.contains(origin) {
+        if let origin = request.headers.value(of: .origin), !origins.contains(origin) {
             response.headers[.accessControlAllowOrigin] = nil
             response.headers[.accessControlAllowCredentials] = nil
         }

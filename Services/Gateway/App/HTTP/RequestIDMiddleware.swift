@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Shared
 
 /// Accepts a client's `X-Request-ID` (if sane) or generates one; puts it in the logger metadata, the context and the
 /// response, and renders any error that escapes the handlers in the one JSON error shape.
@@ -12,8 +13,8 @@ struct RequestIDMiddleware: RouterMiddleware {
         -> Response
     {
         var context = context
-        let supplied = request.headers[.requestID].flatMap { $0.count <= 128 && $0.allSatisfy(\.isRequestIDCharacter) ? $0 : nil }
-        let requestID = supplied ?? UUID().uuidString.lowercased()
+        let supplied = request.headers.value(of: .requestID).flatMap { $0.count <= 128 && $0.allSatisfy(\.isRequestIDCharacter) ? $0 : nil }
+        let requestID = supplied ?? UUID.timeOrdered().lowercasedString
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = "\(requestID)"
         var response: Response

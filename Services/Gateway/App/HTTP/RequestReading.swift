@@ -7,14 +7,14 @@ import NIOCore
 enum RequestReading {
     /// Reads a JSON body: 415 unless the content type is JSON, 413 over `limit` bytes, 400 if it does not parse.
     static func jsonBody(_ request: Request, limit: Int) async throws -> (bytes: [UInt8], value: JSONValue) {
-        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let contentType = request.headers.value(of: .contentType)?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json")
         else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "send the body as application/json (got \(contentType.isEmpty ? "no content type" : contentType))")
         }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+        if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
             throw bodyTooLarge(limit)
         }
         let buffer: ByteBuffer

@@ -26,7 +26,7 @@ final class EventIngestor: Sendable {
 
         var json: JSONValue {
             [
-                "event_id": .string(eventID.uuidString.lowercased()), "topic": .string(topic),
+                "event_id": .string(eventID.lowercasedString), "topic": .string(topic),
                 "partition": .int(Int64(partition)), "offset": .int(offset),
             ]
         }
@@ -75,10 +75,10 @@ final class EventIngestor: Sendable {
             rejected.increment()
             throw APIError.schemaViolation(error, topic: route.topic)
         }
-        let eventID = UUID()
+        let eventID = UUID.timeOrdered()
         let key = object[route.keyField]?.stringValue ?? user?.userID ?? correlationID
         var headers = [
-            KafkaHeader(key: EventHeaders.eventID, string: eventID.uuidString.lowercased()),
+            KafkaHeader(key: EventHeaders.eventID, string: eventID.lowercasedString),
             KafkaHeader(key: EventHeaders.correlationID, string: correlationID),
             KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.avroContentType),
         ]

@@ -35,7 +35,7 @@ struct IdempotencyGuard: Sendable {
     func run(
         request: Request, scope: String, body: [UInt8], operation: () async throws -> Outcome
     ) async throws -> Response {
-        guard let key = request.headers[.idempotencyKey] else {
+        guard let key = request.headers.value(of: .idempotencyKey) else {
             let outcome = try await operation()
             return RequestReading.json(outcome.status, outcome.body, headers: outcome.headers)
         }

@@ -4,15 +4,15 @@ import Logging
 import Metrics
 import RedisKit
 
-/// Per-subject rate limiting (Redis sliding window) with the standard headers.
+/// Per-subject rate limiting (Redis sliding window, see ``SyncedRateLimiter``) with the standard headers.
 struct RequestLimiter: Sendable {
-    let limiter: RedisRateLimiter
+    let limiter: any RateLimiting
     let failOpen: Bool
     let logger: Logger
     private let limited = Counter(label: "gateway_rate_limited_total")
     private let redisErrors = Counter(label: "gateway_rate_limit_errors_total")
 
-    init(limiter: RedisRateLimiter, failOpen: Bool, logger: Logger) {
+    init(limiter: any RateLimiting, failOpen: Bool, logger: Logger) {
         self.limiter = limiter
         self.failOpen = failOpen
         self.logger = logger
@@ -22,7 +22,7 @@ struct RequestLimiter: Sendable {
     /// - Throws: 429 with `Retry-After` when over the limit; 503 when Redis is down and the limiter fails closed.
     func check(subject: String, limit: Int, windowSeconds: Int, weight: Int = 1) async throws -> HTTPFields {
         guard limit > 0 else { return [:] }
-        let decision: RedisRateLimiter.Decision
+        let decision: RateLimitDecision
         do {
             decision = try await limiter.acquire(
                 subject: subject, limit: limit, window: .seconds(windowSeconds), weight: weight)

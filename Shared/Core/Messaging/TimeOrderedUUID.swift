@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+import NIOConcurrencyHelpers
+
+extension UUID {
+    /// A fresh time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then 74 random bits.
+    ///
+    /// Event and request ids are made on every request, and Foundation's `UUID()` on Linux opens, reads and closes
+    /// `/dev/urandom` for each one; this draws from a buffer refilled from a CSPRNG 4 KiB at a time. Sorting
+    /// by id also sorts by creation time, which keeps ids in logs and indexes roughly in arrival order.
+    public static func timeOrdered() -> UUID {
+        var bytes = RandomPool.shared.next16()
+        let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * index)) }
+        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        return UUID(uuid: (
+            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+    }
+
+    /// The canonical lowercase text form (`8-4-4-4-12` hex digits), as ids appear in headers and JSON.
+    /// Foundation's `uuidString` goes through `sprintf` and is uppercase; this is a straight table lookup.
+    public var lowercasedString: String {
+        let hex: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: uuid) { raw in
+            String(unsafeUninitializedCapacity: 36) { output in
+                hex.withUTF8Buffer { digits in
+                    var position = 0
+                    for (index, byte) in raw.enumerated() {
+                        if index == 4 || index == 6 || index == 8 || index == 10 {
+                            output[position] = UInt8(ascii: "-")
+                            position += 1
+                        }
+                        output[position] = digits[Int(byte >> 4)]
+                        output[position + 1] = digits[Int(byte & 0x0F)]
+                        position += 2
+                    }
+                    return position
+                }
+            }
+        }
+    }
+}
+
+/// Random bytes from a CSPRNG, fetched in blocks so that one call serves 256 ids.
+private final class RandomPool: Sendable {
+    static let shared = RandomPool()
+    private static let blockSize = 4096
+    private let state = NIOLockedValueBox((bytes: [UInt8](repeating: 0, count: 0), offset: 0))
+
+    func next16() -> [UInt8] {
+        state.withLockedValue { state in
+            if state.offset + 16 > state.bytes.count {
+                // swift-crypto's key generation is BoringSSL's CSPRNG: one call fills the whole block.
+                state.bytes = SymmetricKey(size: SymmetricKeySize(bitCount: Self.blockSize * 8))
+                    .withUnsafeBytes { Array($0) }
+                state.offset = 0
+            }
+            defer { state.offset += 16 }
+            return Array(state.bytes[state.offset..<state.offset + 16])
+        }
+    }
+}
