@@ -72,7 +72,7 @@ public final class KafkaProducer: Sendable, Service {
     public func send(_ record: KafkaProducerRecord) async throws(KafkaError) -> KafkaDeliveryReport {
         let deadline = ContinuousClock.now + .milliseconds(configuration.enqueueTimeoutMilliseconds)
         while true {
-            let result = await withCheckedContinuation { (continuation: ProducerContinuation) in
+            let result = await withUnsafeContinuation { (continuation: ProducerContinuation) in
                 enqueue(record, pending: .single(continuation))
             }
             switch result {
@@ -250,7 +250,10 @@ public final class KafkaProducer: Sendable, Service {
 
     // MARK: - State
 
-    typealias ProducerContinuation = CheckedContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
+    /// Unchecked (one allocation and one atomic less per record on the hot path): every continuation is resumed
+    /// exactly once, by whoever removes its entry from `State.pending` — the delivery report, a failed enqueue or
+    /// shutdown — or directly when it never got an entry.
+    typealias ProducerContinuation = UnsafeContinuation<Result<KafkaDeliveryReport, KafkaError>, Never>
 
     struct State {
         var nextID: UInt = 1

@@ -32,6 +32,7 @@ public struct Gateway {
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
         var producerConfiguration = settings.producerConfiguration()
         producerConfiguration.messageTimeoutMilliseconds = configuration.produceTimeoutMilliseconds
+        producerConfiguration.lingerMilliseconds = configuration.produceLingerMilliseconds
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
 

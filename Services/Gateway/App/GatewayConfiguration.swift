@@ -39,6 +39,9 @@ public struct GatewayConfiguration: Sendable {
     public var breakerCooldownMilliseconds: Int
     /// `GATEWAY_PRODUCE_TIMEOUT_MS` (5000): an accepted request waits at most this long for the broker's ack.
     public var produceTimeoutMilliseconds: Int
+    /// `GATEWAY_PRODUCE_LINGER_MS` (2): how long the producer waits to fill a batch (`linger.ms`). Longer batches
+    /// cost the gateway and the broker less per event and add up to this much to each accepted request's latency.
+    public var produceLingerMilliseconds: Int
     /// `GATEWAY_SSE_HEARTBEAT_SECONDS` (15).
     public var sseHeartbeatSeconds: Int
 
@@ -70,6 +73,7 @@ public struct GatewayConfiguration: Sendable {
         breakerFailureThreshold = env.int("GATEWAY_BREAKER_FAILURES", default: 5, range: 1...1_000)
         breakerCooldownMilliseconds = env.int("GATEWAY_BREAKER_COOLDOWN_MS", default: 2_000, range: 100...600_000)
         produceTimeoutMilliseconds = env.int("GATEWAY_PRODUCE_TIMEOUT_MS", default: 5_000, range: 100...120_000)
+        produceLingerMilliseconds = env.int("GATEWAY_PRODUCE_LINGER_MS", default: 2, range: 0...1_000)
         sseHeartbeatSeconds = env.int("GATEWAY_SSE_HEARTBEAT_SECONDS", default: 15, range: 1...300)
     }
 }

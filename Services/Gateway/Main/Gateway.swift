@@ -8,6 +8,6 @@ struct GatewayMain {
             GatewayConfiguration(environment: &$0)
         }
         let services = try await buildGatewayServices(environment: environment, configuration: configuration)
-        try await ServiceRunner.run(services, logger: environment.logger)
+        await ServiceRunner.run(services, logger: environment.logger)
     }
 }

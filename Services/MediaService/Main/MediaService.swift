@@ -8,6 +8,6 @@ struct MediaServiceMain {
             MediaServiceConfiguration(environment: &$0)
         }
         let services = try await buildMediaServiceServices(environment: environment, configuration: configuration)
-        try await ServiceRunner.run(services, logger: environment.logger)
+        await ServiceRunner.run(services, logger: environment.logger)
     }
 }

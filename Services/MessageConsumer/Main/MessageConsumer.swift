@@ -8,6 +8,6 @@ struct MessageConsumerMain {
             MessageConsumerConfiguration(environment: &$0)
         }
         let services = try await buildMessageConsumerServices(environment: environment, configuration: configuration)
-        try await ServiceRunner.run(services, logger: environment.logger)
+        await ServiceRunner.run(services, logger: environment.logger)
     }
 }

@@ -8,6 +8,6 @@ struct SagaProcessorMain {
             SagaProcessorConfiguration(environment: &$0)
         }
         let services = try await buildSagaProcessorServices(environment: environment, configuration: configuration)
-        try await ServiceRunner.run(services, logger: environment.logger)
+        await ServiceRunner.run(services, logger: environment.logger)
     }
 }

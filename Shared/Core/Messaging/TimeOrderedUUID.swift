@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOConcurrencyHelpers
 
@@ -6,7 +5,7 @@ extension UUID {
     /// A fresh time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then 74 random bits.
     ///
     /// Event and request ids are made on every request, and Foundation's `UUID()` on Linux opens, reads and closes
-    /// `/dev/urandom` for each one; this draws from a buffer refilled from a CSPRNG 4 KiB at a time. Sorting
+    /// `/dev/urandom` for each one; this draws from a buffer refilled from it 4 KiB at a time. Sorting
     /// by id also sorts by creation time, which keeps ids in logs and indexes roughly in arrival order.
     public static func timeOrdered() -> UUID {
         var bytes = RandomPool.shared.next16()
@@ -43,22 +42,31 @@ extension UUID {
     }
 }
 
-/// Random bytes from a CSPRNG, fetched in blocks so that one call serves 256 ids.
+/// Random bytes from the kernel's CSPRNG, read 4 KiB at a time from `/dev/urandom` (kept open), so that one system
+/// call serves 256 ids. (`SystemRandomNumberGenerator`, and swift-crypto's key generation built on it, make one
+/// `getrandom` call per 8 bytes.)
 private final class RandomPool: Sendable {
     static let shared = RandomPool()
     private static let blockSize = 4096
-    private let state = NIOLockedValueBox((bytes: [UInt8](repeating: 0, count: 0), offset: 0))
+    private let source = FileHandle(forReadingAtPath: "/dev/urandom")
+    private let state = NIOLockedValueBox((bytes: [UInt8](), offset: 0))
 
     func next16() -> [UInt8] {
         state.withLockedValue { state in
             if state.offset + 16 > state.bytes.count {
-                // swift-crypto's key generation is BoringSSL's CSPRNG: one call fills the whole block.
-                state.bytes = SymmetricKey(size: SymmetricKeySize(bitCount: Self.blockSize * 8))
-                    .withUnsafeBytes { Array($0) }
+                state.bytes = refill()
                 state.offset = 0
             }
             defer { state.offset += 16 }
             return Array(state.bytes[state.offset..<state.offset + 16])
         }
+    }
+
+    private func refill() -> [UInt8] {
+        if let block = try? source?.read(upToCount: Self.blockSize), block.count == Self.blockSize {
+            return Array(block)
+        }
+        var generator = SystemRandomNumberGenerator()
+        return (0..<(Self.blockSize / 8)).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
     }
 }

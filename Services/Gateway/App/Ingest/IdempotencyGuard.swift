@@ -33,7 +33,7 @@ struct IdempotencyGuard: Sendable {
 
     /// Runs `operation` at most once per (scope, key). Without a key it just runs it.
     func run(
-        request: Request, scope: String, body: [UInt8], operation: () async throws -> Outcome
+        request: Request, scope: @autoclosure () -> String, body: [UInt8], operation: () async throws -> Outcome
     ) async throws -> Response {
         guard let key = request.headers.value(of: .idempotencyKey) else {
             let outcome = try await operation()
@@ -42,7 +42,7 @@ struct IdempotencyGuard: Sendable {
         guard !key.isEmpty, key.count <= 255 else {
             throw APIError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
         }
-        let storageKey = "\(scope):\(key)"
+        let storageKey = "\(scope()):\(key)"
         let fingerprint = sha256Hex(body)
         let begun: RedisIdempotencyStore.BeginOutcome
         do {
