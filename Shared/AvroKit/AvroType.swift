@@ -153,6 +153,11 @@ public final class AvroRecord: @unchecked Sendable {
     public func field(named name: String) -> AvroField? {
         fieldIndex[name].map { fields[$0] }
     }
+
+    /// Whether the record has a field called `name` (without copying the field).
+    public func hasField(named name: String) -> Bool {
+        fieldIndex[name] != nil
+    }
 }
 
 /// An enum type.

@@ -211,11 +211,16 @@ public final class KafkaProducer: Sendable, Service {
         switch rd_kafka_event_type(event) {
         case RD_KAFKA_EVENT_DR:
             var outcomes: [(UInt, Result<KafkaDeliveryReport, KafkaError>)] = []
+            // The messages of one report mostly share a topic: name it once.
+            var lastTopic: (handle: OpaquePointer?, name: String) = (nil, "")
             while let message = rd_kafka_event_message_next(event) {
                 let id = UInt(bitPattern: message.pointee._private)
                 let err = message.pointee.err
                 if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                    let topic = String(cString: rd_kafka_topic_name(message.pointee.rkt))
+                    if lastTopic.handle != message.pointee.rkt {
+                        lastTopic = (message.pointee.rkt, String(cString: rd_kafka_topic_name(message.pointee.rkt)))
+                    }
+                    let topic = lastTopic.name
                     outcomes.append(
                         (id, .success(KafkaDeliveryReport(
                             topic: topic, partition: message.pointee.partition, offset: message.pointee.offset))))

@@ -30,6 +30,33 @@ final class EventIngestor: Sendable {
                 "partition": .int(Int64(partition)), "offset": .int(offset),
             ]
         }
+
+        /// `json`, serialized straight to bytes (the single-event answer, on every request).
+        var jsonBytes: [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(128)
+            write(to: &out)
+            return out
+        }
+
+        /// Appends `json` — plus `index` and `status` 202 for a batch item — without building JSON values first:
+        /// ids are hex and dashes, Kafka topic names only `[a-zA-Z0-9._-]`, so nothing needs escaping.
+        func write(to out: inout [UInt8], batchIndex: Int? = nil) {
+            out.append(ascii: #"{"event_id":""#)
+            out.append(contentsOf: eventID.lowercasedString.utf8)
+            out.append(ascii: #"","topic":""#)
+            out.append(contentsOf: topic.utf8)
+            out.append(ascii: #"","partition":"#)
+            out.append(decimal: Int64(partition))
+            out.append(ascii: #","offset":"#)
+            out.append(decimal: offset)
+            if let batchIndex {
+                out.append(ascii: #","index":"#)
+                out.append(decimal: Int64(batchIndex))
+                out.append(ascii: #","status":202"#)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
     }
 
     private let producer: KafkaProducer
@@ -48,21 +75,35 @@ final class EventIngestor: Sendable {
         self.logger = logger
     }
 
+    /// The route's topic's registered schema, which events for it are encoded by.
+    /// - Throws: `APIError` 503 when the registry cannot tell.
+    func schema(for route: RouteDefinition) async throws(APIError) -> RegisteredSchema {
+        do {
+            return try await registry.latest(subject: valueSubject(forTopic: route.topic))
+        } catch {
+            logger.error("schema lookup failed", metadata: ["topic": "\(route.topic)", "error": "\(error)"])
+            throw APIError.unavailable("the schema for \(route.topic) is unavailable", code: "schema_unavailable", retryAfterSeconds: 5)
+        }
+    }
+
     /// Validates and encodes one event body for a route.
     /// - Throws: `APIError` 400 (not an object), 403 (identity field differs from the token), 422 (schema),
     ///   503 (registry unavailable).
     func prepare(
         route: RouteDefinition, body: JSONValue, user: AuthenticatedUser?, correlationID: String, traceparent: String?
     ) async throws(APIError) -> Prepared {
+        try prepare(
+            route: route, schema: try await schema(for: route), body: body, user: user, correlationID: correlationID,
+            traceparent: traceparent)
+    }
+
+    /// Validates and encodes one event body by an already looked-up schema (a batch looks it up once).
+    func prepare(
+        route: RouteDefinition, schema registered: RegisteredSchema, body: JSONValue, user: AuthenticatedUser?,
+        correlationID: String, traceparent: String?
+    ) throws(APIError) -> Prepared {
         guard case .object(var object) = body else {
             throw APIError.badRequest("invalid_body", "the event must be a JSON object")
-        }
-        let registered: RegisteredSchema
-        do {
-            registered = try await registry.latest(subject: valueSubject(forTopic: route.topic))
-        } catch {
-            logger.error("schema lookup failed", metadata: ["topic": "\(route.topic)", "error": "\(error)"])
-            throw APIError.unavailable("the schema for \(route.topic) is unavailable", code: "schema_unavailable", retryAfterSeconds: 5)
         }
         if let user { try Self.bindIdentity(route: route, user: user, schema: registered.schema, into: &object) }
 
@@ -113,7 +154,7 @@ final class EventIngestor: Sendable {
         let prepared = try await prepare(
             route: route, body: body, user: user, correlationID: correlationID, traceparent: traceparent)
         let accepted = try await produce(prepared)
-        return IdempotencyGuard.Outcome(status: .accepted, body: accepted.json, headers: headers)
+        return IdempotencyGuard.Outcome(status: .accepted, json: accepted.jsonBytes, headers: headers)
     }
 
     /// Produces many prepared events as one librdkafka batch; each gets its own result.
@@ -158,7 +199,7 @@ final class EventIngestor: Sendable {
         route: RouteDefinition, user: AuthenticatedUser, schema: AvroSchema, into object: inout JSONObject
     ) throws(APIError) {
         guard case .record(let record) = schema.root else { return }
-        for (field, claim) in route.bindings where record.field(named: field) != nil {
+        for (field, claim) in route.bindings where record.hasField(named: field) {
             let claimed: String?
             switch claim {
             case "sub": claimed = user.userID
@@ -174,5 +215,30 @@ final class EventIngestor: Sendable {
             }
             object[field] = claimed.map(JSONValue.string)
         }
+    }
+}
+
+extension [UInt8] {
+    fileprivate mutating func append(ascii text: StaticString) {
+        append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// The decimal digits of `value`, written in place (no intermediate String).
+    fileprivate mutating func append(decimal value: Int64) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var width = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            width += 1
+        }
+        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        var position = count - 1
+        repeat {
+            self[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            position -= 1
+        } while magnitude > 0
     }
 }

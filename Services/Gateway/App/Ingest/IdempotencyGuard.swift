@@ -24,11 +24,28 @@ struct IdempotencyGuard: Sendable {
         self.logger = logger
     }
 
-    /// The result of an idempotent operation, before it becomes a response.
+    /// The result of an idempotent operation, before it becomes a response: the JSON body already serialized (it is
+    /// both the response and, under a key, what is stored for replays).
     struct Outcome: Sendable {
         var status: HTTPResponse.Status
-        var body: JSONValue
+        var body: [UInt8]
         var headers: HTTPFields = [:]
+
+        init(status: HTTPResponse.Status, json: [UInt8], headers: HTTPFields = [:]) {
+            self.status = status
+            self.body = json
+            self.headers = headers
+        }
+
+        init(status: HTTPResponse.Status, body: JSONValue, headers: HTTPFields = [:]) {
+            self.init(status: status, json: body.jsonBytes(), headers: headers)
+        }
+
+        var response: Response {
+            var headers = headers
+            headers[.contentType] = "application/json"
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
     }
 
     /// Runs `operation` at most once per (scope, key). Without a key it just runs it.
@@ -36,8 +53,7 @@ struct IdempotencyGuard: Sendable {
         request: Request, scope: @autoclosure () -> String, body: [UInt8], operation: () async throws -> Outcome
     ) async throws -> Response {
         guard let key = request.headers.value(of: .idempotencyKey) else {
-            let outcome = try await operation()
-            return RequestReading.json(outcome.status, outcome.body, headers: outcome.headers)
+            return try await operation().response
         }
         guard !key.isEmpty, key.count <= 255 else {
             throw APIError.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")
@@ -75,16 +91,13 @@ struct IdempotencyGuard: Sendable {
                 try? await store.release(key: storageKey, fingerprint: fingerprint)
                 throw error
             }
-            let bytes = outcome.body.jsonBytes()
             do {
                 try await store.complete(
-                    key: storageKey, fingerprint: fingerprint, status: outcome.status.code, body: bytes, ttl: ttl)
+                    key: storageKey, fingerprint: fingerprint, status: outcome.status.code, body: outcome.body, ttl: ttl)
             } catch {
                 logger.warning("could not store idempotent response", metadata: ["error": "\(error)"])
             }
-            var headers = outcome.headers
-            headers[.contentType] = "application/json"
-            return Response(status: outcome.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            return outcome.response
         }
     }
 }
