@@ -106,6 +106,14 @@ struct RateLimitLedgerTests {
         #expect(ledger.decide(key, weight: 1, now: 4)?.allowed == false)
     }
 
+    @Test("only grants are synced: a subject costs Redis no more calls than it sends requests")
+    func onlyGrantsAreSynced() {
+        var ledger = ledger()
+        ledger.learn(counts(current: 5), for: key, now: 0)
+        for _ in 0..<10 { #expect(ledger.decide(key, weight: 1, now: 1)?.allowed == false) }
+        #expect(ledger.beginSync(now: 2).isEmpty)
+    }
+
     @Test("older counts never replace newer ones")
     func ordering() {
         var ledger = ledger()

@@ -22,8 +22,6 @@ struct RateLimitLedger {
         var pending = 0
         var inFlight = 0
         var reserved = 0
-        /// Decided here since the last sync started: its counts are worth refreshing.
-        var touched = false
         var lastUsedAt: Int64
     }
 
@@ -45,7 +43,6 @@ struct RateLimitLedger {
         let taken = used + Double(entry.pending + entry.inFlight + entry.reserved)
         let allowed = taken + Double(weight) <= Double(key.limit)
         if allowed { entry.pending += weight }
-        entry.touched = true
         entry.lastUsedAt = now
         entries[key] = entry
         return RateLimitDecision(
@@ -74,14 +71,15 @@ struct RateLimitLedger {
         entries[key] = entry
     }
 
-    /// Starts a sync: moves pending grants in flight and returns, for every subject decided here since the last
-    /// sync, the weight to add in Redis (possibly 0: a refresh). Forgets subjects idle for two windows (their
-    /// Redis keys have expired by then too).
+    /// Starts a sync: moves pending grants in flight and returns, for every subject granted something here since
+    /// the last sync, the weight to add in Redis — whose answer refreshes the counts. A subject costs at most one
+    /// call per grant, so never more Redis calls than without the ledger. Forgets subjects idle for two windows
+    /// (their Redis keys have expired by then too).
     mutating func beginSync(now: Int64) -> [(key: Key, weight: Int)] {
         var batch: [(key: Key, weight: Int)] = []
         var idle: [Key] = []
         for (key, var entry) in entries {
-            guard entry.touched || entry.pending > 0 else {
+            guard entry.pending > 0 else {
                 if entry.inFlight == 0 && entry.reserved == 0 && now - entry.lastUsedAt > 2 * key.windowMilliseconds {
                     idle.append(key)
                 }
@@ -89,7 +87,6 @@ struct RateLimitLedger {
             }
             entry.inFlight += entry.pending
             entry.pending = 0
-            entry.touched = false
             entries[key] = entry
             batch.append((key, entry.inFlight))
         }

@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// went stale (idle for two sync intervals, or Redis unreachable), is decided by Redis; while requests keep coming,
 /// they are decided here from the counts Redis last reported plus this process's own grants, and every
 /// `syncInterval` the grants are added in Redis (one pipelined round trip for all subjects) and fresh counts come
-/// back. A subject that sends a request now and then costs one Redis call per request, as without the ledger; a busy
-/// one costs one per interval.
+/// back. A subject costs at most one Redis call per request, as without the ledger (one that sends a request now and
+/// then costs exactly that), and a busy one at most one per interval.
 ///
 /// A request then costs a lock and a dictionary update instead of a Redis round trip — the difference between the
 /// limiter dominating the ingest path and not showing in it. The price, with several gateway processes, is bounded
@@ -64,7 +64,7 @@ public final class SyncedRateLimiter: RateLimiting, Service {
         }
     }
 
-    /// Sends pending grants and refreshes counts for every subject used since the last sync.
+    /// Sends pending grants, and refreshes the counts of the subjects they were for.
     public func sync() async {
         let batch = ledger.withLockedValue { $0.beginSync(now: elapsedMilliseconds()) }
         guard !batch.isEmpty else { return }
