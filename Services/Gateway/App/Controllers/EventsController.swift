@@ -106,7 +106,8 @@ struct EventsController: Sendable {
         }
         return IdempotencyGuard.Outcome(
             status: status,
-            json: BatchItemResult.responseBody(results.map { $0! }, accepted: acceptedCount), headers: headers)
+            json: BatchItemResult.responseBody(results.map { $0 ?? .rejected(.null) }, accepted: acceptedCount),
+            headers: headers)
     }
 
     private static func itemResult(index: Int, error: APIError, requestID: String) -> JSONValue {
@@ -145,31 +146,6 @@ struct EventsController: Sendable {
                 route: route, body: body, user: nil, correlationID: context.requestID,
                 traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
         }
-    }
-}
-
-/// One event's line in a batch answer. Accepted ones (nearly all, in a healthy batch) are written straight to bytes
-/// rather than built as JSON values first: hundreds per request.
-enum BatchItemResult {
-    case accepted(EventIngestor.Accepted, index: Int)
-    case rejected(JSONValue)
-
-    /// `{"accepted": n, "rejected": m, "results": [...]}`; an accepted item is the single-event answer plus its
-    /// `index` and `status`.
-    static func responseBody(_ results: [BatchItemResult], accepted: Int) -> [UInt8] {
-        var out = Array(#"{"accepted":\#(accepted),"rejected":\#(results.count - accepted),"results":["#.utf8)
-        out.reserveCapacity(out.count + results.count * 128)
-        for (position, result) in results.enumerated() {
-            if position > 0 { out.append(UInt8(ascii: ",")) }
-            switch result {
-            case .accepted(let accepted, let index):
-                accepted.write(to: &out, batchIndex: index)
-            case .rejected(let item):
-                out += item.jsonBytes()
-            }
-        }
-        out += Array("]}".utf8)
-        return out
     }
 }
 
