@@ -21,9 +21,9 @@ public struct GatewayConfiguration: Sendable {
     /// `GATEWAY_RATE_LIMIT_FAIL_OPEN` (true): when Redis is down, admit (true) or refuse with 503 (false).
     public var rateLimitFailOpen: Bool
     /// `GATEWAY_RATE_LIMIT_SYNC_MS` (100): how often this process adds its grants in Redis and refreshes the counts
-    /// it decides from (a subject's first request always asks Redis). With several gateway processes a subject can
-    /// be over-granted by what the others granted within about one interval. 0: ask Redis on every request (exact
-    /// across processes, one round trip per request).
+    /// it decides from (a subject's first request, and any after its counts are two intervals + 100 ms old, asks
+    /// Redis). With several gateway processes a subject can be over-granted by what the others granted within that
+    /// staleness bound. 0: ask Redis on every request (exact across processes, one round trip per request).
     public var rateLimitSyncMilliseconds: Int
     /// `GATEWAY_IDEMPOTENCY_TTL_SECONDS` (86400).
     public var idempotencyTTLSeconds: Int

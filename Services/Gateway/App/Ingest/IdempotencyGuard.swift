@@ -4,7 +4,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
-import NIOCore
 import RedisKit
 import Shared
 
@@ -41,11 +40,7 @@ struct IdempotencyGuard: Sendable {
             self.init(status: status, json: body.jsonBytes(), headers: headers)
         }
 
-        var response: Response {
-            var headers = headers
-            headers[.contentType] = "application/json"
-            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
+        var response: Response { RequestReading.json(status, bytes: body, headers: headers) }
     }
 
     /// Runs `operation` at most once per (scope, key). Without a key it just runs it.
@@ -71,10 +66,7 @@ struct IdempotencyGuard: Sendable {
         switch begun {
         case .completed(let status, let stored):
             replays.increment()
-            return Response(
-                status: HTTPResponse.Status(code: status),
-                headers: [.contentType: "application/json", .idempotentReplay: "true"],
-                body: .init(byteBuffer: ByteBuffer(bytes: stored)))
+            return RequestReading.json(HTTPResponse.Status(code: status), bytes: stored, headers: [.idempotentReplay: "true"])
         case .inFlight:
             throw APIError(
                 .conflict, code: "idempotency_in_flight",
