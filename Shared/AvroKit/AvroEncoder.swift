@@ -201,7 +201,7 @@ struct EncoderCore {
         }
         let mark = out.count
         var firstError: AvroError?
-        for (index, branch) in union.branches.enumerated() where Self.mayFit(value, branch) {
+        for (index, branch) in union.branches.enumerated() where Self.mayFit(value.kind, branch) {
             AvroBinary.writeLong(Int64(index), to: &out)
             do {
                 try encode(value, branch, &out, depth: depth + 1)
@@ -216,12 +216,11 @@ struct EncoderCore {
         throw AvroError(.typeMismatch, "\(value.kindName) matches no branch of union [\(names)]")
     }
 
-    /// Cheap pre-filter for union branch selection: could `value`'s JSON kind encode as `type`?
-    static func mayFit(_ value: JSONValue, _ type: AvroType) -> Bool {
-        switch (value, type) {
+    /// Cheap pre-filter for union branch selection: could a JSON value of this kind encode as `type`?
+    static func mayFit(_ kind: JSONKind, _ type: AvroType) -> Bool {
+        switch (kind, type) {
         case (.null, .null), (.bool, .boolean): true
-        case (.int, .int), (.int, .long), (.int, .float), (.int, .double): true
-        case (.double, .int), (.double, .long), (.double, .float), (.double, .double): true
+        case (.number, .int), (.number, .long), (.number, .float), (.number, .double): true
         case (.string, .string), (.string, .bytes), (.string, .enumeration), (.string, .fixed): true
         case (.array, .array), (.object, .map), (.object, .record): true
         default: false
@@ -229,7 +228,7 @@ struct EncoderCore {
     }
 
     @inline(__always)
-    private func checkDepth(_ depth: Int) throws(AvroError) {
+    func checkDepth(_ depth: Int) throws(AvroError) {
         guard depth < maxDepth else { throw AvroError(.limitExceeded, "nesting deeper than \(maxDepth)") }
     }
 
@@ -270,10 +269,29 @@ struct EncoderCore {
     }
 }
 
+/// The kind of a JSON value: all that union branch selection looks at.
+enum JSONKind {
+    case null, bool, number, string, array, object
+}
+
+extension JSONValue {
+    var kind: JSONKind {
+        switch self {
+        case .null: .null
+        case .bool: .bool
+        case .int, .double: .number
+        case .string: .string
+        case .array: .array
+        case .object: .object
+        }
+    }
+}
+
 /// Canonical textual UUID check (RFC 4122 layout, any version, either case).
 enum UUIDSyntax {
-    static func isValid(_ s: String) -> Bool {
-        let utf8 = s.utf8
+    static func isValid(_ s: String) -> Bool { isValid(utf8: s.utf8) }
+
+    static func isValid(utf8: some Collection<UInt8>) -> Bool {
         guard utf8.count == 36 else { return false }
         for (i, c) in utf8.enumerated() {
             switch i {

@@ -35,13 +35,17 @@ extension JSONValue {
     }
 }
 
-/// Byte-level recursive-descent parser over a contiguous buffer.
+/// Byte-level recursive-descent parser over a contiguous buffer. Its lexing (strings, numbers, literals) is shared
+/// with ``JSONAvroTranscoder`` and ``JSONValue/arrayElementRanges(_:maxDepth:)``, so every reader of JSON text in
+/// AvroKit applies the same rules.
 struct JSONParser {
-    private let input: UnsafeBufferPointer<UInt8>
-    private var pos = 0
-    private let maxDepth: Int
-    /// Reused scratch buffer for strings with escapes.
-    private var scratch: [UInt8] = []
+    let input: UnsafeBufferPointer<UInt8>
+    var pos = 0
+    let maxDepth: Int
+    /// Reused scratch buffer for strings with escapes (after ``scanString()`` returns `.unescaped`, the content).
+    private(set) var scratch: [UInt8] = []
+    /// Reused stack of object-key byte ranges for the duplicate check of ``skipValue(depth:)``.
+    var keyStack: [Range<Int>] = []
 
     init(_ input: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.input = input
@@ -58,11 +62,11 @@ struct JSONParser {
 
     // MARK: - Helpers
 
-    private func error(_ reason: String, at offset: Int? = nil) -> JSONParseError {
+    func error(_ reason: String, at offset: Int? = nil) -> JSONParseError {
         JSONParseError(offset: offset ?? pos, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while pos < input.count {
             switch input[pos] {
             case 0x20, 0x09, 0x0A, 0x0D: pos += 1
@@ -71,7 +75,7 @@ struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString, value: JSONValue) throws(JSONParseError) -> JSONValue {
+    mutating func expectLiteral(_ literal: StaticString, value: JSONValue) throws(JSONParseError) -> JSONValue {
         let count = literal.utf8CodeUnitCount
         guard input.count - pos >= count else { throw error("invalid literal") }
         let start = literal.utf8Start
@@ -168,7 +172,7 @@ struct JSONParser {
         i < input.count && input[i] >= UInt8(ascii: "0") && input[i] <= UInt8(ascii: "9")
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = pos
         var negative = false
         if input[pos] == UInt8(ascii: "-") {
@@ -218,8 +222,15 @@ struct JSONParser {
 
     // MARK: - Strings
 
-    /// Parses a string starting at the opening quote.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// Where a scanned string's content is: still in the input (no escapes), or unescaped into ``scratch``.
+    enum ScannedString {
+        case raw(Range<Int>)
+        case unescaped
+    }
+
+    /// Scans a string starting at the opening quote and validates it (UTF-8, no raw control characters, RFC escapes,
+    /// paired surrogates) without creating a `String`.
+    mutating func scanString() throws(JSONParseError) -> ScannedString {
         let start = pos
         pos += 1
         let contentStart = pos
@@ -230,13 +241,13 @@ struct JSONParser {
             if b == UInt8(ascii: "\"") {
                 let content = UnsafeBufferPointer(rebasing: input[contentStart..<pos])
                 pos += 1
-                if ascii { return String(decoding: content, as: UTF8.self) }
-                guard let s = String(validating: content, as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string", at: start)
-                }
-                return s
+                guard ascii || Self.isValidUTF8(content) else { throw error("invalid UTF-8 in string", at: start) }
+                return .raw(contentStart..<(pos - 1))
             }
-            if b == UInt8(ascii: "\\") { return try parseEscapedString(start: start, contentStart: contentStart) }
+            if b == UInt8(ascii: "\\") {
+                try unescapeString(start: start, contentStart: contentStart)
+                return .unescaped
+            }
             if b < 0x20 { throw error("unescaped control character in string") }
             if b >= 0x80 { ascii = false }
             pos += 1
@@ -244,7 +255,28 @@ struct JSONParser {
         throw error("unterminated string", at: start)
     }
 
-    private mutating func parseEscapedString(start: Int, contentStart: Int) throws(JSONParseError) -> String {
+    /// Parses a string starting at the opening quote.
+    mutating func parseString() throws(JSONParseError) -> String {
+        switch try scanString() {
+        case .raw(let range): String(decoding: UnsafeBufferPointer(rebasing: input[range]), as: UTF8.self)
+        case .unescaped: String(decoding: scratch, as: UTF8.self)
+        }
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    private mutating func unescapeString(start: Int, contentStart: Int) throws(JSONParseError) {
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: input[contentStart..<pos]))
         while pos < input.count {
@@ -252,10 +284,10 @@ struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 pos += 1
-                guard let s = String(validating: scratch, as: UTF8.self) else {
+                guard scratch.withUnsafeBufferPointer(Self.isValidUTF8) else {
                     throw error("invalid UTF-8 in string", at: start)
                 }
-                return s
+                return
             case UInt8(ascii: "\\"):
                 let escapeOffset = pos
                 pos += 1
