@@ -130,18 +130,39 @@ struct GatewayIngestTests {
     @Test("a batch accepts the valid events and reports each invalid one")
     func batch() async throws {
         try await GatewayHarness.with(environment: ["GATEWAY_BATCH_MAX_EVENTS": "10"]) { gateway in
-            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let user = GatewayHarness.newUser()
+            let token = try await GatewayHarness.token(user: user)
             let events: JSONValue = [
-                ["message": "one", "timestamp": "t"], ["message": 2, "timestamp": "t"], ["message": "three", "timestamp": "t"],
+                ["timestamp": "t", "message": "one", "visibility": "direct"], ["message": 2, "timestamp": "t"],
+                ["message": "three", "timestamp": "t"], ["user_id": "someone-else", "message": "x", "timestamp": "t"],
             ]
             let reply = try await gateway.post("/api/v1/events/message/batch", token: token, json: events)
             #expect(reply.status == 207)
-            #expect(reply.json["accepted"] == 2 && reply.json["rejected"] == 1)
+            #expect(reply.json["accepted"] == 2 && reply.json["rejected"] == 2)
             let results = reply.json["results"]?.arrayValue ?? []
-            #expect(results.count == 3)
+            #expect(results.count == 4)
             #expect(results[0]["status"] == 202 && results[0]["event_id"]?.stringValue != nil)
             #expect(results[1]["status"] == 422 && results[1]["error"]?["details"]?["field"]?.stringValue == "$.message")
             #expect(results[2]["status"] == 202)
+            #expect(results[3]["status"] == 403 && results[3]["error"]?["code"] == "identity_mismatch")
+            // The produced record holds the body, in schema order, with identity from the token.
+            if case .string(let topic)? = results[0]["topic"], case .int(let partition)? = results[0]["partition"],
+                case .int(let offset)? = results[0]["offset"]
+            {
+                let event = try await gateway.consumeRecord(topic: topic, partition: Int32(partition), offset: offset)
+                #expect(event.payload == [
+                    "user_id": .string(user), "email": .string("\(user)@example.com"), "message": "one", "timestamp": "t",
+                    "visibility": "direct", "recipient_id": nil,
+                ])
+                #expect(event.record.key == Array(user.utf8))
+            } else {
+                Issue.record("no topic/partition/offset in \(results[0])")
+            }
+            let malformed = try await gateway.send(
+                .POST, "/api/v1/events/message/batch",
+                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                body: Array(#"[{"message": "m", "timestamp": "t"}, {"message": }]"#.utf8))
+            #expect(malformed.status == 400 && malformed.errorCode == "malformed_json")
 
             let allGood = try await gateway.post(
                 "/api/v1/events/message/batch", token: token, json: ["events": .array((0..<10).map { ["message": .string("m\($0)"), "timestamp": "t"] })])

@@ -28,10 +28,10 @@ struct EventsController: Sendable {
         let rateHeaders = try await limiter.check(
             subject: "user:\(user.userID)", limit: route.rateLimit ?? configuration.rateLimit,
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+        let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
         return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
             try await ingestor.accept(
-                route: route, body: body, user: user, correlationID: context.requestID,
+                route: route, json: bytes, user: user, correlationID: context.requestID,
                 traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
         }
     }
@@ -40,15 +40,9 @@ struct EventsController: Sendable {
         let user = try await authenticator.authenticate(request)
         let route = try externalRoute(context)
         let limit = configuration.batchMaxEvents
-        let (bytes, body) = try await RequestReading.jsonBody(
+        let bytes = try await RequestReading.body(
             request, limit: max(route.maxBodyBytes ?? configuration.maxBodyBytes, configuration.maxBodyBytes))
-        let events: [JSONValue]
-        switch body {
-        case .array(let items): events = items
-        case .object(let object) where object["events"]?.arrayValue != nil: events = object["events"]!.arrayValue!
-        default:
-            throw APIError.badRequest("invalid_body", "send a JSON array of events, or {\"events\": [...]}")
-        }
+        let events = try BatchEvents(bytes)
         guard !events.isEmpty else { throw APIError.badRequest("empty_batch", "the batch has no events") }
         guard events.count <= limit else {
             throw APIError(
@@ -64,7 +58,7 @@ struct EventsController: Sendable {
     }
 
     private func runBatch(
-        _ events: [JSONValue], route: RouteDefinition, user: AuthenticatedUser, context: GatewayRequestContext,
+        _ events: BatchEvents, route: RouteDefinition, user: AuthenticatedUser, context: GatewayRequestContext,
         request: Request, headers: HTTPFields
     ) async throws -> IdempotencyGuard.Outcome {
         var results = [BatchItemResult?](repeating: nil, count: events.count)
@@ -73,11 +67,19 @@ struct EventsController: Sendable {
         let schema: Result<RegisteredSchema, APIError>
         do { schema = .success(try await ingestor.schema(for: route)) } catch { schema = .failure(error) }
         let traceparent = request.headers.value(of: .traceparent)
-        for (index, event) in events.enumerated() {
+        for index in 0..<events.count {
             do throws(APIError) {
-                let ready = try ingestor.prepare(
-                    route: route, schema: try schema.get(), body: event, user: user, correlationID: context.requestID,
-                    traceparent: traceparent)
+                let ready: EventIngestor.Prepared
+                switch events {
+                case .text(let bytes, let ranges):
+                    ready = try ingestor.prepare(
+                        route: route, schema: try schema.get(), json: bytes[ranges[index]], user: user,
+                        correlationID: context.requestID, traceparent: traceparent)
+                case .parsed(let values):
+                    ready = try ingestor.prepare(
+                        route: route, schema: try schema.get(), body: values[index], user: user,
+                        correlationID: context.requestID, traceparent: traceparent)
+                }
                 prepared.append((index, ready))
             } catch {
                 results[index] = .rejected(Self.itemResult(index: index, error: error, requestID: context.requestID))
@@ -140,10 +142,10 @@ struct EventsController: Sendable {
         let rateHeaders = try await limiter.check(
             subject: "webhook:\(route.key)", limit: route.rateLimit ?? configuration.webhookRateLimit,
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        let (bytes, body) = try await RequestReading.jsonBody(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+        let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
         return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
             try await ingestor.accept(
-                route: route, body: body, user: nil, correlationID: context.requestID,
+                route: route, json: bytes, user: nil, correlationID: context.requestID,
                 traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
         }
     }

@@ -5,8 +5,15 @@ import NIOCore
 
 /// Body and header handling shared by the write endpoints.
 enum RequestReading {
-    /// Reads a JSON body: 415 unless the content type is JSON, 413 over `limit` bytes, 400 if it does not parse.
+    /// Reads and parses a JSON body: 415 unless the content type is JSON, 413 over `limit` bytes, 400 if it does not
+    /// parse.
     static func jsonBody(_ request: Request, limit: Int) async throws -> (bytes: [UInt8], value: JSONValue) {
+        let bytes = try await body(request, limit: limit)
+        return (bytes, try parse(bytes[...]))
+    }
+
+    /// Reads a body declared as JSON, unparsed: 415 unless the content type is JSON, 413 over `limit` bytes.
+    static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
         let contentType = request.headers.value(of: .contentType)?.lowercased() ?? ""
         guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json")
         else {
@@ -23,9 +30,13 @@ enum RequestReading {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw bodyTooLarge(limit)
         }
-        let bytes = Array(buffer.readableBytesView)
+        return Array(buffer.readableBytesView)
+    }
+
+    /// Parses JSON text; 400 naming the offset where it stops being JSON.
+    static func parse(_ bytes: ArraySlice<UInt8>) throws(APIError) -> JSONValue {
         do {
-            return (bytes, try JSONValue.parse(bytes))
+            return try JSONValue.parse(bytes)
         } catch {
             throw APIError.badRequest(
                 "malformed_json", "the body is not valid JSON: \(error.reason)", details: ["offset": .int(Int64(error.offset))])

@@ -97,7 +97,35 @@ final class EventIngestor: Sendable {
             traceparent: traceparent)
     }
 
-    /// Validates and encodes one event body by an already looked-up schema (a batch looks it up once).
+    /// Validates and encodes one event given as JSON text — straight from the text when it can
+    /// (``JSONAvroTranscoder``), else parsed and encoded as a tree. Either way the same record or the same error.
+    /// - Throws: `APIError` 400 (malformed JSON, not an object), 403 (identity field differs from the token),
+    ///   422 (schema).
+    func prepare(
+        route: RouteDefinition, schema registered: RegisteredSchema, json: ArraySlice<UInt8>, user: AuthenticatedUser?,
+        correlationID: String, traceparent: String?
+    ) throws(APIError) -> Prepared {
+        var value: [UInt8] = []
+        value.reserveCapacity(64 + json.count)
+        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: registered.id), to: &value)
+        let bindings = user.map { user in
+            route.bindings.map { JSONAvroTranscoder.Binding(field: $0.key, value: Self.claim($0.value, of: user)) }
+        } ?? []
+        let transcoded = json.withUnsafeBufferPointer { text in
+            JSONAvroTranscoder(schema: registered.schema)
+                .transcode(text, into: &value, bindings: bindings, capturing: route.keyField)
+        }
+        guard let transcoded else {
+            return try prepare(
+                route: route, schema: registered, body: try RequestReading.parse(json), user: user,
+                correlationID: correlationID, traceparent: traceparent)
+        }
+        return record(
+            route: route, value: value, key: transcoded.captured ?? user?.userID ?? correlationID,
+            correlationID: correlationID, traceparent: traceparent)
+    }
+
+    /// Validates and encodes one parsed event by an already looked-up schema.
     func prepare(
         route: RouteDefinition, schema registered: RegisteredSchema, body: JSONValue, user: AuthenticatedUser?,
         correlationID: String, traceparent: String?
@@ -116,8 +144,16 @@ final class EventIngestor: Sendable {
             rejected.increment()
             throw APIError.schemaViolation(error, topic: route.topic)
         }
+        return record(
+            route: route, value: value, key: object[route.keyField]?.stringValue ?? user?.userID ?? correlationID,
+            correlationID: correlationID, traceparent: traceparent)
+    }
+
+    /// The Kafka record of an encoded event, with its id and headers.
+    private func record(
+        route: RouteDefinition, value: [UInt8], key: String, correlationID: String, traceparent: String?
+    ) -> Prepared {
         let eventID = UUID.timeOrdered()
-        let key = object[route.keyField]?.stringValue ?? user?.userID ?? correlationID
         var headers = [
             KafkaHeader(key: EventHeaders.eventID, string: eventID.lowercasedString),
             KafkaHeader(key: EventHeaders.correlationID, string: correlationID),
@@ -146,13 +182,15 @@ final class EventIngestor: Sendable {
         }
     }
 
-    /// Prepares and produces one event: the whole single-event write path, as the 202 outcome to answer with.
+    /// Prepares and produces one event given as JSON text: the whole single-event write path, as the 202 outcome to
+    /// answer with.
     func accept(
-        route: RouteDefinition, body: JSONValue, user: AuthenticatedUser?, correlationID: String, traceparent: String?,
+        route: RouteDefinition, json: [UInt8], user: AuthenticatedUser?, correlationID: String, traceparent: String?,
         headers: HTTPFields
     ) async throws(APIError) -> IdempotencyGuard.Outcome {
-        let prepared = try await prepare(
-            route: route, body: body, user: user, correlationID: correlationID, traceparent: traceparent)
+        let prepared = try prepare(
+            route: route, schema: try await schema(for: route), json: json[...], user: user, correlationID: correlationID,
+            traceparent: traceparent)
         let accepted = try await produce(prepared)
         return IdempotencyGuard.Outcome(status: .accepted, json: accepted.jsonBytes, headers: headers)
     }
@@ -200,13 +238,7 @@ final class EventIngestor: Sendable {
     ) throws(APIError) {
         guard case .record(let record) = schema.root else { return }
         for (field, claim) in route.bindings where record.hasField(named: field) {
-            let claimed: String?
-            switch claim {
-            case "sub": claimed = user.userID
-            case "email": claimed = user.email
-            case "role": claimed = user.role
-            default: claimed = nil
-            }
+            let claimed = Self.claim(claim, of: user)
             if let supplied = object[field], supplied != .null, supplied != claimed.map(JSONValue.string) {
                 throw APIError(
                     .forbidden, code: "identity_mismatch",
@@ -214,6 +246,16 @@ final class EventIngestor: Sendable {
                     details: ["field": .string("$.\(field)")])
             }
             object[field] = claimed.map(JSONValue.string)
+        }
+    }
+
+    /// The value of a token claim a route binds (`sub`, `email`, `role`).
+    static func claim(_ name: String, of user: AuthenticatedUser) -> String? {
+        switch name {
+        case "sub": user.userID
+        case "email": user.email
+        case "role": user.role
+        default: nil
         }
     }
 }
