@@ -73,7 +73,7 @@ public final class KafkaProducer: Sendable, Service {
         let deadline = ContinuousClock.now + .milliseconds(configuration.enqueueTimeoutMilliseconds)
         while true {
             let result = await withUnsafeContinuation { (continuation: ProducerContinuation) in
-                enqueue(record, pending: .single(continuation))
+                enqueue(CollectionOfOne(record)) { _ in .single(continuation) }
             }
             switch result {
             case .success(let report): return report
@@ -94,9 +94,7 @@ public final class KafkaProducer: Sendable, Service {
         while !remaining.isEmpty {
             let round = await withCheckedContinuation { (continuation: CheckedContinuation<[Result<KafkaDeliveryReport, KafkaError>], Never>) in
                 let collector = BatchCollector(count: remaining.count, continuation: continuation)
-                for (slot, index) in remaining.enumerated() {
-                    enqueue(records[index], pending: .batch(collector, slot))
-                }
+                enqueue(remaining.lazy.map { records[$0] }) { slot in .batch(collector, slot) }
             }
             var retry: [Int] = []
             for (slot, index) in remaining.enumerated() {
@@ -168,43 +166,52 @@ public final class KafkaProducer: Sendable, Service {
 
     // MARK: - Internals
 
-    private func enqueue(_ record: KafkaProducerRecord, pending: Pending) {
+    /// Hands records to librdkafka; `pending(slot)` is what completes the record at that position. One pass over
+    /// the state lock admits them all (a batch costs one lock round, not one per record).
+    private func enqueue<Records: Collection<KafkaProducerRecord>>(_ records: Records, pending: (Int) -> Pending) {
+        let count = records.count
+        let (fatal, firstID): (KafkaError?, UInt?) = state.withLockedValue { state in
+            defer { state.fatalError = nil }
+            if state.isShutdown { return (state.fatalError, nil) }
+            // Ids are never reused: 64 bits outlast any process, and the first is 1 (0 would be a NULL opaque).
+            let first = state.nextID
+            for slot in 0..<count { state.pending[first + UInt(slot)] = pending(slot) }
+            state.nextID += UInt(count)
+            return (state.fatalError, first)
+        }
+        guard let firstID else {
+            for slot in 0..<count { pending(slot).complete(.failure(.shutdownError)) }
+            return
+        }
         // A fatal error (e.g. the idempotent producer's sequence broke) disables a librdkafka instance for good:
         // the first sender after it replaces the instance.
-        let fatal = state.withLockedValue { state in
-            defer { state.fatalError = nil }
-            return state.fatalError
-        }
         if let fatal {
             do {
                 try resetClient(reason: "fatal error: \(fatal.message)")
             } catch {
-                pending.complete(.failure(error))
+                fail(ids: (0..<count).map { firstID + UInt($0) }, with: { _ in error })
                 return
             }
         }
-        let admitted: Result<UInt, KafkaError> = state.withLockedValue { state in
-            if state.isShutdown { return .failure(.shutdownError) }
-            let id = state.nextID
-            // 0 would become a NULL opaque; skip it on wrap-around.
-            state.nextID = state.nextID == UInt.max ? 1 : state.nextID + 1
-            state.pending[id] = pending
-            return .success(id)
+        let handle = currentHandle.pointer
+        var refused: [(id: UInt, error: KafkaError)] = []
+        for (slot, record) in records.enumerated() {
+            let err = rdKafkaEnqueue(handle, record, opaque: firstID + UInt(slot))
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                refused.append((firstID + UInt(slot), KafkaError.from(err, context: "produce to \(record.topic)")))
+            }
         }
-        let id: UInt
-        switch admitted {
-        case .success(let admittedID): id = admittedID
-        case .failure(let error):
-            pending.complete(.failure(error))
-            return
+        if !refused.isEmpty {
+            // Not enqueued: no delivery report will come, so complete them here.
+            ProducerMetrics.rejected.increment(by: refused.count)
+            let errors = Dictionary(uniqueKeysWithValues: refused)
+            fail(ids: refused.map(\.id), with: { errors[$0]! })
         }
-        let err = rdKafkaEnqueue(currentHandle.pointer, record, opaque: id)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            ProducerMetrics.rejected.increment()
-            // Not enqueued: no delivery report will come, so complete it here.
-            let removed = state.withLockedValue { $0.pending.removeValue(forKey: id) }
-            removed?.complete(.failure(KafkaError.from(err, context: "produce to \(record.topic)")))
-        }
+    }
+
+    private func fail(ids: [UInt], with error: (UInt) -> KafkaError) {
+        let removed = state.withLockedValue { state in ids.compactMap { id in state.pending.removeValue(forKey: id).map { (id, $0) } } }
+        for (id, pending) in removed { pending.complete(.failure(error(id))) }
     }
 
     private static func handle(event: OpaquePointer, state: NIOLockedValueBox<State>, logger: Logger) {
