@@ -95,4 +95,21 @@ struct JSONParserTests {
         #expect(a.keys == ["y"])
         #expect(JSONValue.int(1) != JSONValue.double(1))
     }
+
+    @Test("every byte value at every offset of a word: strings scanned eight bytes at a time stay exact")
+    func wordAtATimeScan() {
+        for byte in UInt8.min...UInt8.max {
+            for offset in 0..<17 {
+                let text = [UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "a"), count: offset) + [byte]
+                    + Array(repeating: UInt8(ascii: "z"), count: 20) + [UInt8(ascii: "\"")]
+                let parsed = try? JSONValue.parse(text)
+                let plain = byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                if plain {
+                    #expect(parsed == .string(String(decoding: text.dropFirst().dropLast(), as: UTF8.self)), "byte \(byte) at \(offset)")
+                } else {
+                    #expect(parsed == nil, "byte \(byte) at \(offset)")
+                }
+            }
+        }
+    }
 }

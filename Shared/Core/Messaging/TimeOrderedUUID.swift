@@ -8,35 +8,46 @@ extension UUID {
     /// `/dev/urandom` for each one; this draws from a buffer refilled from it 4 KiB at a time. Sorting
     /// by id also sorts by creation time, which keeps ids in logs and indexes roughly in arrival order.
     public static func timeOrdered() -> UUID {
-        var bytes = RandomPool.shared.next16()
+        var uuid = RandomPool.shared.next16()
         let millis = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * index)) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
-        return UUID(uuid: (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        withUnsafeMutableBytes(of: &uuid) { bytes in
+            for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (40 - 8 * index)) }
+            bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+            bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
+        }
+        return UUID(uuid: uuid)
     }
 
     /// The canonical lowercase text form (`8-4-4-4-12` hex digits), as ids appear in headers and JSON.
     /// Foundation's `uuidString` goes through `sprintf` and is uppercase; this is a straight table lookup.
     public var lowercasedString: String {
+        String(unsafeUninitializedCapacity: 36) { output in writeLowercased(to: output) }
+    }
+
+    /// ``lowercasedString``'s 36 bytes, appended to `out` (no `String` in between).
+    public func appendLowercased(to out: inout [UInt8]) {
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 36))
+        out.withUnsafeMutableBufferPointer { buffer in
+            _ = writeLowercased(to: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+        }
+    }
+
+    private func writeLowercased(to output: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let hex: StaticString = "0123456789abcdef"
         return withUnsafeBytes(of: uuid) { raw in
-            String(unsafeUninitializedCapacity: 36) { output in
-                hex.withUTF8Buffer { digits in
-                    var position = 0
-                    for (index, byte) in raw.enumerated() {
-                        if index == 4 || index == 6 || index == 8 || index == 10 {
-                            output[position] = UInt8(ascii: "-")
-                            position += 1
-                        }
-                        output[position] = digits[Int(byte >> 4)]
-                        output[position + 1] = digits[Int(byte & 0x0F)]
-                        position += 2
+            hex.withUTF8Buffer { digits in
+                var position = 0
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        output[position] = UInt8(ascii: "-")
+                        position += 1
                     }
-                    return position
+                    output[position] = digits[Int(byte >> 4)]
+                    output[position + 1] = digits[Int(byte & 0x0F)]
+                    position += 2
                 }
+                return position
             }
         }
     }
@@ -51,14 +62,14 @@ private final class RandomPool: Sendable {
     private let source = FileHandle(forReadingAtPath: "/dev/urandom")
     private let state = NIOLockedValueBox((bytes: [UInt8](), offset: 0))
 
-    func next16() -> [UInt8] {
+    func next16() -> uuid_t {
         state.withLockedValue { state in
             if state.offset + 16 > state.bytes.count {
                 state.bytes = refill()
                 state.offset = 0
             }
             defer { state.offset += 16 }
-            return Array(state.bytes[state.offset..<state.offset + 16])
+            return state.bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: state.offset, as: uuid_t.self) }
         }
     }
 

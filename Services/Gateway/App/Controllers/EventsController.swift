@@ -64,21 +64,21 @@ struct EventsController: Sendable {
         var results = [BatchItemResult?](repeating: nil, count: events.count)
         var prepared: [(Int, EventIngestor.Prepared)] = []
         prepared.reserveCapacity(events.count)
-        let schema: Result<RegisteredSchema, APIError>
-        do { schema = .success(try await ingestor.schema(for: route)) } catch { schema = .failure(error) }
-        let traceparent = request.headers.value(of: .traceparent)
+        let submission: Result<EventIngestor.Submission, APIError>
+        do {
+            submission = .success(
+                try await ingestor.submission(
+                    route: route, user: user, correlationID: context.requestID,
+                    traceparent: request.headers.value(of: .traceparent)))
+        } catch {
+            submission = .failure(error)
+        }
         for index in 0..<events.count {
             do throws(APIError) {
                 let ready: EventIngestor.Prepared
                 switch events {
-                case .text(let bytes, let ranges):
-                    ready = try ingestor.prepare(
-                        route: route, schema: try schema.get(), json: bytes[ranges[index]], user: user,
-                        correlationID: context.requestID, traceparent: traceparent)
-                case .parsed(let values):
-                    ready = try ingestor.prepare(
-                        route: route, schema: try schema.get(), body: values[index], user: user,
-                        correlationID: context.requestID, traceparent: traceparent)
+                case .text(let bytes, let ranges): ready = try ingestor.prepare(json: bytes[ranges[index]], for: submission.get())
+                case .parsed(let values): ready = try ingestor.prepare(body: values[index], for: submission.get())
                 }
                 prepared.append((index, ready))
             } catch {

@@ -43,7 +43,7 @@ final class EventIngestor: Sendable {
         /// ids are hex and dashes, Kafka topic names only `[a-zA-Z0-9._-]`, so nothing needs escaping.
         func write(to out: inout [UInt8], batchIndex: Int? = nil) {
             out.append(ascii: #"{"event_id":""#)
-            out.append(contentsOf: eventID.lowercasedString.utf8)
+            eventID.appendLowercased(to: &out)
             out.append(ascii: #"","topic":""#)
             out.append(contentsOf: topic.utf8)
             out.append(ascii: #"","partition":"#)
@@ -75,15 +75,41 @@ final class EventIngestor: Sendable {
         self.logger = logger
     }
 
-    /// The route's topic's registered schema, which events for it are encoded by.
+    /// What the events of one request share: the route, its topic's schema, the sender and the trace — worked out
+    /// once per request, not once per event of a batch.
+    struct Submission: Sendable {
+        let route: RouteDefinition
+        let schema: RegisteredSchema
+        let user: AuthenticatedUser?
+        let correlationID: String
+        /// The route's bound fields with the sender's claims (none for webhooks).
+        let bindings: [JSONAvroTranscoder.Binding]
+        /// The headers after `event-id` on every record: correlation id, content type, trace context.
+        let headers: [KafkaHeader]
+    }
+
+    /// Looks up the route's topic's registered schema, which the request's events are encoded by.
     /// - Throws: `APIError` 503 when the registry cannot tell.
-    func schema(for route: RouteDefinition) async throws(APIError) -> RegisteredSchema {
+    func submission(
+        route: RouteDefinition, user: AuthenticatedUser?, correlationID: String, traceparent: String?
+    ) async throws(APIError) -> Submission {
+        let schema: RegisteredSchema
         do {
-            return try await registry.latest(subject: valueSubject(forTopic: route.topic))
+            schema = try await registry.latest(subject: valueSubject(forTopic: route.topic))
         } catch {
             logger.error("schema lookup failed", metadata: ["topic": "\(route.topic)", "error": "\(error)"])
             throw APIError.unavailable("the schema for \(route.topic) is unavailable", code: "schema_unavailable", retryAfterSeconds: 5)
         }
+        var headers = [
+            KafkaHeader(key: EventHeaders.correlationID, string: correlationID),
+            KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.avroContentType),
+        ]
+        if let traceparent { headers.append(KafkaHeader(key: EventHeaders.traceparent, string: traceparent)) }
+        let bindings = user.map { user in
+            route.bindings.map { JSONAvroTranscoder.Binding(field: $0.key, value: Self.claim($0.value, of: user)) }
+        } ?? []
+        return Submission(
+            route: route, schema: schema, user: user, correlationID: correlationID, bindings: bindings, headers: headers)
     }
 
     /// Validates and encodes one event body for a route.
@@ -93,76 +119,62 @@ final class EventIngestor: Sendable {
         route: RouteDefinition, body: JSONValue, user: AuthenticatedUser?, correlationID: String, traceparent: String?
     ) async throws(APIError) -> Prepared {
         try prepare(
-            route: route, schema: try await schema(for: route), body: body, user: user, correlationID: correlationID,
-            traceparent: traceparent)
+            body: body,
+            for: try await submission(route: route, user: user, correlationID: correlationID, traceparent: traceparent))
     }
 
     /// Validates and encodes one event given as JSON text — straight from the text when it can
     /// (``JSONAvroTranscoder``), else parsed and encoded as a tree. Either way the same record or the same error.
     /// - Throws: `APIError` 400 (malformed JSON, not an object), 403 (identity field differs from the token),
     ///   422 (schema).
-    func prepare(
-        route: RouteDefinition, schema registered: RegisteredSchema, json: ArraySlice<UInt8>, user: AuthenticatedUser?,
-        correlationID: String, traceparent: String?
-    ) throws(APIError) -> Prepared {
+    func prepare(json: ArraySlice<UInt8>, for submission: Submission) throws(APIError) -> Prepared {
         var value: [UInt8] = []
         value.reserveCapacity(64 + json.count)
-        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: registered.id), to: &value)
-        let bindings = user.map { user in
-            route.bindings.map { JSONAvroTranscoder.Binding(field: $0.key, value: Self.claim($0.value, of: user)) }
-        } ?? []
+        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: submission.schema.id), to: &value)
         let transcoded = json.withUnsafeBufferPointer { text in
-            JSONAvroTranscoder(schema: registered.schema)
-                .transcode(text, into: &value, bindings: bindings, capturing: route.keyField)
+            JSONAvroTranscoder(schema: submission.schema.schema)
+                .transcode(text, into: &value, bindings: submission.bindings, capturing: submission.route.keyField)
         }
-        guard let transcoded else {
-            return try prepare(
-                route: route, schema: registered, body: try RequestReading.parse(json), user: user,
-                correlationID: correlationID, traceparent: traceparent)
-        }
-        return record(
-            route: route, value: value, key: transcoded.captured ?? user?.userID ?? correlationID,
-            correlationID: correlationID, traceparent: traceparent)
+        guard let transcoded else { return try prepare(body: try RequestReading.parse(json), for: submission) }
+        return record(value: value, key: transcoded.captured, for: submission)
     }
 
-    /// Validates and encodes one parsed event by an already looked-up schema.
-    func prepare(
-        route: RouteDefinition, schema registered: RegisteredSchema, body: JSONValue, user: AuthenticatedUser?,
-        correlationID: String, traceparent: String?
-    ) throws(APIError) -> Prepared {
+    /// Validates and encodes one parsed event.
+    func prepare(body: JSONValue, for submission: Submission) throws(APIError) -> Prepared {
         guard case .object(var object) = body else {
             throw APIError.badRequest("invalid_body", "the event must be a JSON object")
         }
-        if let user { try Self.bindIdentity(route: route, user: user, schema: registered.schema, into: &object) }
-
+        let route = submission.route
+        if let user = submission.user {
+            try Self.bindIdentity(route: route, user: user, schema: submission.schema.schema, into: &object)
+        }
         var value: [UInt8] = []
         value.reserveCapacity(64 + object.count * 32)
-        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: registered.id), to: &value)
+        ConfluentFrame.appendHeader(schemaID: UInt32(bitPattern: submission.schema.id), to: &value)
         do {
-            try encoder.encode(.object(object), as: registered.schema, into: &value)
+            try encoder.encode(.object(object), as: submission.schema.schema, into: &value)
         } catch {
             rejected.increment()
             throw APIError.schemaViolation(error, topic: route.topic)
         }
-        return record(
-            route: route, value: value, key: object[route.keyField]?.stringValue ?? user?.userID ?? correlationID,
-            correlationID: correlationID, traceparent: traceparent)
+        return record(value: value, key: object[route.keyField]?.stringValue, for: submission)
     }
 
-    /// The Kafka record of an encoded event, with its id and headers.
-    private func record(
-        route: RouteDefinition, value: [UInt8], key: String, correlationID: String, traceparent: String?
-    ) -> Prepared {
+    /// The Kafka record of an encoded event, with its id and headers. Keyed by the route's key field, else the
+    /// sender, else the request.
+    private func record(value: [UInt8], key: String?, for submission: Submission) -> Prepared {
         let eventID = UUID.timeOrdered()
-        var headers = [
-            KafkaHeader(key: EventHeaders.eventID, string: eventID.lowercasedString),
-            KafkaHeader(key: EventHeaders.correlationID, string: correlationID),
-            KafkaHeader(key: EventHeaders.contentType, string: EventHeaders.avroContentType),
-        ]
-        if let traceparent { headers.append(KafkaHeader(key: EventHeaders.traceparent, string: traceparent)) }
+        var id: [UInt8] = []
+        id.reserveCapacity(36)
+        eventID.appendLowercased(to: &id)
+        var headers: [KafkaHeader] = []
+        headers.reserveCapacity(1 + submission.headers.count)
+        headers.append(KafkaHeader(key: EventHeaders.eventID, value: id))
+        headers.append(contentsOf: submission.headers)
+        let key = key ?? submission.user?.userID ?? submission.correlationID
         return Prepared(
             eventID: eventID,
-            record: KafkaProducerRecord(topic: route.topic, key: Array(key.utf8), value: value, headers: headers))
+            record: KafkaProducerRecord(topic: submission.route.topic, key: Array(key.utf8), value: value, headers: headers))
     }
 
     /// Produces one prepared event and waits for the broker's acknowledgement.
@@ -189,8 +201,8 @@ final class EventIngestor: Sendable {
         headers: HTTPFields
     ) async throws(APIError) -> IdempotencyGuard.Outcome {
         let prepared = try prepare(
-            route: route, schema: try await schema(for: route), json: json[...], user: user, correlationID: correlationID,
-            traceparent: traceparent)
+            json: json[...],
+            for: try await submission(route: route, user: user, correlationID: correlationID, traceparent: traceparent))
         let accepted = try await produce(prepared)
         return IdempotencyGuard.Outcome(status: .accepted, json: accepted.jsonBytes, headers: headers)
     }
