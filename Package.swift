@@ -248,7 +248,10 @@ let package = Package(
             ],
             path: "Tests/S3KitTests"
         ),
-        .testTarget(name: "SharedTests", dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport"], path: "Tests/SharedTests"),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared", "KafkaKit", "RedisKit", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/SharedTests"),
         .testTarget(
             name: "GatewayAppTests",
             dependencies: [

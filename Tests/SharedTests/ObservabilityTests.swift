@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 @testable import Shared
 import Testing
 
@@ -38,5 +39,16 @@ struct ObservabilityTests {
         let quoted = JSONLogHandler.quoted("a\"b\\c\nd\u{01}é")
         let decoded = try JSONSerialization.jsonObject(with: Data("[\(quoted)]".utf8)) as? [String]
         #expect(decoded == ["a\"b\\c\nd\u{01}é"])
+    }
+
+    @Test("the request scope names the request in log metadata while it is served, in child tasks too")
+    func requestScope() async {
+        #expect(RequestScope.metadataProvider.get().isEmpty)
+        await RequestScope.$requestID.withValue("req-42") {
+            #expect(RequestScope.metadataProvider.get()["request_id"] == "req-42")
+            let inChild = await Task { RequestScope.metadataProvider.get()["request_id"] }.value
+            #expect(inChild == "req-42")
+        }
+        #expect(RequestScope.metadataProvider.get()["request_id"] == nil)
     }
 }

@@ -6,6 +6,8 @@ import NIOConcurrencyHelpers
 /// correlation ids among them), so log shippers need no parsing rules.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
+    /// Metadata of the moment (the request being served), read when a line is written.
+    public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level
     private let label: String
     private static let outputLock = NIOLock()
@@ -28,6 +30,7 @@ public struct JSONLogHandler: LogHandler {
         line += ",\"msg\":"
         line += Self.quoted(event.message.description)
         var merged = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             line += ","

@@ -10,18 +10,20 @@ public enum Observability {
     public static func bootstrap(
         service: String, level: Logger.Level, format: InfrastructureSettings.LogFormat
     ) -> PrometheusCollectorRegistry {
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .json:
-                var handler = JSONLogHandler(label: label, level: level)
-                handler.metadata["service"] = "\(service)"
-                return handler
-            case .text:
-                var handler = StreamLogHandler.standardOutput(label: label)
-                handler.logLevel = level
-                return handler
-            }
-        }
+        LoggingSystem.bootstrap(
+            { label, metadataProvider in
+                switch format {
+                case .json:
+                    var handler = JSONLogHandler(label: label, level: level)
+                    handler.metadata["service"] = "\(service)"
+                    handler.metadataProvider = metadataProvider
+                    return handler
+                case .text:
+                    var handler = StreamLogHandler.standardOutput(label: label, metadataProvider: metadataProvider)
+                    handler.logLevel = level
+                    return handler
+                }
+            }, metadataProvider: RequestScope.metadataProvider)
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [

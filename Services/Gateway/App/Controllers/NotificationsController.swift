@@ -50,7 +50,12 @@ struct NotificationsController: Sendable {
         let postgres = self.postgres
         let hub = self.hub
         let heartbeat = self.heartbeat
-        let logger = context.logger
+        // The stream outlives the handler (and its request scope): its logger names the request itself.
+        let logger = {
+            var logger = context.logger
+            logger[metadataKey: "request_id"] = "\(context.requestID)"
+            return logger
+        }()
         let start = after
         let body = ResponseBody { writer in
             defer { hub.unsubscribe(subscription.id) }

@@ -4,8 +4,8 @@ import Hummingbird
 import Logging
 import Shared
 
-/// Accepts a client's `X-Request-ID` (if sane) or generates one; puts it in the logger metadata, the context and the
-/// response, and renders any error that escapes the handlers in the one JSON error shape.
+/// Accepts a client's `X-Request-ID` (if sane) or generates one; puts it in the context, the response and (through
+/// ``RequestScope``) every log line written while serving the request, and renders any error that escapes the handlers in the one JSON error shape.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
@@ -16,7 +16,15 @@ struct RequestIDMiddleware: RouterMiddleware {
         let supplied = request.headers.value(of: .requestID).flatMap { $0.count <= 128 && $0.allSatisfy(\.isRequestIDCharacter) ? $0 : nil }
         let requestID = supplied ?? UUID.timeOrdered().lowercasedString
         context.requestID = requestID
-        context.logger[metadataKey: "request_id"] = "\(requestID)"
+        // Logs written while the request is served carry its id through the task, not through a logger copy.
+        return try await RequestScope.$requestID.withValue(requestID) {
+            try await respond(request, context: context, requestID: requestID, next: next)
+        }
+    }
+
+    private func respond(
+        _ request: Request, context: Context, requestID: String, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)
