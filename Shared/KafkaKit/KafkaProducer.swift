@@ -245,7 +245,7 @@ public final class KafkaProducer: Sendable, Service {
                 if failures < outcomes.count { state.brokersDown = false }
                 return outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
             }
-            for (pending, result) in completions { pending.complete(result) }
+            complete(completions)
         case RD_KAFKA_EVENT_LOG:
             RDKafkaLog.forward(event, logger: logger)
         case RD_KAFKA_EVENT_ERROR:
@@ -257,6 +257,25 @@ public final class KafkaProducer: Sendable, Service {
             }
         default:
             break
+        }
+    }
+
+    /// Completes delivered records; a run of records from one batch is handed to its collector in one go (one lock
+    /// round per report rather than per record).
+    private static func complete(_ completions: [(Pending, Result<KafkaDeliveryReport, KafkaError>)]) {
+        var index = 0
+        while index < completions.count {
+            guard case .batch(let collector, _) = completions[index].0 else {
+                completions[index].0.complete(completions[index].1)
+                index += 1
+                continue
+            }
+            var end = index + 1
+            while end < completions.count, case .batch(let next, _) = completions[end].0, next === collector { end += 1 }
+            collector.record(completions[index..<end].lazy.compactMap { pending, result in
+                if case .batch(_, let slot) = pending { (slot, result) } else { nil }
+            })
+            index = end
         }
     }
 
@@ -299,11 +318,18 @@ public final class KafkaProducer: Sendable, Service {
         }
 
         func record(_ result: Result<KafkaDeliveryReport, KafkaError>, at slot: Int) {
+            record(CollectionOfOne((slot, result)))
+        }
+
+        func record(_ results: some Sequence<(Int, Result<KafkaDeliveryReport, KafkaError>)>) {
             let finished: [Result<KafkaDeliveryReport, KafkaError>]? = box.withLockedValue { box in
-                guard box.results[slot] == nil else { return nil }
-                box.results[slot] = result
-                box.remaining -= 1
-                return box.remaining == 0 ? box.results.map { $0! } : nil
+                let before = box.remaining
+                for (slot, result) in results where box.results[slot] == nil {
+                    box.results[slot] = result
+                    box.remaining -= 1
+                }
+                // Resumed once: by the call that filled the last slot (a repeated report changes nothing).
+                return box.remaining == 0 && before > 0 ? box.results.map { $0! } : nil
             }
             if let finished { continuation.resume(returning: finished) }
         }
