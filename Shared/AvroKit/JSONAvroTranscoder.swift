@@ -97,27 +97,9 @@ private struct Transcoding {
         do { return try body(&parser) } catch { throw Fallback() }
     }
 
-    private mutating func expect(_ byte: UInt8) throws(Fallback) {
-        parser.skipWhitespace()
-        guard next == byte else { throw Fallback() }
-        parser.pos += 1
-        parser.skipWhitespace()
-    }
-
     /// After a member or element: `true` at the closing `close`, `false` after a comma.
     private mutating func endsContainer(_ close: UInt8) throws(Fallback) -> Bool {
-        parser.skipWhitespace()
-        switch next {
-        case UInt8(ascii: ","):
-            parser.pos += 1
-            parser.skipWhitespace()
-            return false
-        case close:
-            parser.pos += 1
-            return true
-        default:
-            throw Fallback()
-        }
+        try lex { p throws(JSONParseError) in try p.isContainerEnd(closing: close) }
     }
 
     /// Opens an object or array: checks both nesting limits, consumes `open`, and says whether it is empty.
@@ -125,10 +107,7 @@ private struct Transcoding {
         guard next == open, jsonDepth <= parser.maxDepth else { throw Fallback() }
         do { try core.checkDepth(depth) } catch { throw Fallback() }
         parser.pos += 1
-        parser.skipWhitespace()
-        guard next == close else { return false }
-        parser.pos += 1
-        return true
+        return parser.isEmptyContainer(closing: close)
     }
 
     /// The content bytes of the string at the cursor, valid until the next scan.
@@ -200,7 +179,7 @@ private struct Transcoding {
             }
             guard slots[base + 3 * index + 2] == -1 else { throw Fallback() }  // duplicate key
             slots[base + 3 * index + 2] = 1
-            try expect(UInt8(ascii: ":"))
+            try lex { p throws(JSONParseError) in try p.expectColon() }
             if let bound = top?.binding(for: fields[index].name) {
                 try checkBoundValue(bound.value)
             } else {
@@ -332,7 +311,7 @@ private struct Transcoding {
             guard duplicates.isNew(key, existing: keys) else { throw Fallback() }
             keys.append(key)
             AvroBinary.writeString(key, to: &out)
-            try expect(UInt8(ascii: ":"))
+            try lex { p throws(JSONParseError) in try p.expectColon() }
             try value(values, &out, depth: depth + 1, jsonDepth: jsonDepth + 1)
             closed = try endsContainer(UInt8(ascii: "}"))
         }

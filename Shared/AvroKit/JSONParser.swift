@@ -108,62 +108,70 @@ struct JSONParser {
         var keys: [String] = []
         var values: [JSONValue] = []
         var duplicates = DuplicateKeyDetector()
-        skipWhitespace()
-        if pos < input.count, input[pos] == UInt8(ascii: "}") {
-            pos += 1
-            return .object(JSONObject())
-        }
-        while true {
+        var closed = isEmptyContainer(closing: UInt8(ascii: "}"))
+        while !closed {
             guard pos < input.count, input[pos] == UInt8(ascii: "\"") else { throw error("expected object key") }
             let keyOffset = pos
             let key = try parseString()
             guard duplicates.isNew(key, existing: keys) else {
                 throw error("duplicate object key \"\(key)\"", at: keyOffset)
             }
-            skipWhitespace()
-            guard pos < input.count, input[pos] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            pos += 1
-            skipWhitespace()
+            try expectColon()
             let value = try parseValue(depth: depth)
             keys.append(key)
             values.append(value)
-            skipWhitespace()
-            guard pos < input.count else { throw error("unterminated object") }
-            if input[pos] == UInt8(ascii: ",") {
-                pos += 1
-                skipWhitespace()
-            } else if input[pos] == UInt8(ascii: "}") {
-                pos += 1
-                return .object(JSONObject(uniqueKeys: keys, values: values))
-            } else {
-                throw error("expected ',' or '}'")
-            }
+            closed = try isContainerEnd(closing: UInt8(ascii: "}"))
         }
+        return .object(JSONObject(uniqueKeys: keys, values: values))
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         pos += 1  // [
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if pos < input.count, input[pos] == UInt8(ascii: "]") {
-            pos += 1
-            return .array(elements)
-        }
-        while true {
+        var closed = isEmptyContainer(closing: UInt8(ascii: "]"))
+        while !closed {
             elements.append(try parseValue(depth: depth))
-            skipWhitespace()
-            guard pos < input.count else { throw error("unterminated array") }
-            if input[pos] == UInt8(ascii: ",") {
-                pos += 1
-                skipWhitespace()
-            } else if input[pos] == UInt8(ascii: "]") {
-                pos += 1
-                return .array(elements)
-            } else {
-                throw error("expected ',' or ']'")
-            }
+            closed = try isContainerEnd(closing: UInt8(ascii: "]"))
         }
+        return .array(elements)
+    }
+
+    // MARK: - Containers
+
+    /// Just after an opening bracket: consumes an immediate `close` and says whether the container is empty.
+    mutating func isEmptyContainer(closing close: UInt8) -> Bool {
+        skipWhitespace()
+        guard pos < input.count, input[pos] == close else { return false }
+        pos += 1
+        return true
+    }
+
+    /// After a member or an element: consumes a comma (and the whitespace after it) and returns `false`, or consumes
+    /// the closing `close` and returns `true`.
+    mutating func isContainerEnd(closing close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let isObject = close == UInt8(ascii: "}")
+        guard pos < input.count else { throw error(isObject ? "unterminated object" : "unterminated array") }
+        switch input[pos] {
+        case UInt8(ascii: ","):
+            pos += 1
+            skipWhitespace()
+            return false
+        case close:
+            pos += 1
+            return true
+        default:
+            throw error(isObject ? "expected ',' or '}'" : "expected ',' or ']'")
+        }
+    }
+
+    /// Between an object key and its value: the colon, and the whitespace around it.
+    mutating func expectColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard pos < input.count, input[pos] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        pos += 1
+        skipWhitespace()
     }
 
     // MARK: - Numbers

@@ -23,26 +23,12 @@ extension JSONParser {
         guard 1 <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         pos += 1
         var ranges: [Range<Int>] = []
-        skipWhitespace()
-        if pos < input.count, input[pos] == UInt8(ascii: "]") {
-            pos += 1
-        } else {
-            while true {
-                let start = pos
-                try skipValue(depth: 1)
-                ranges.append(start..<pos)
-                skipWhitespace()
-                guard pos < input.count else { throw error("unterminated array") }
-                if input[pos] == UInt8(ascii: ",") {
-                    pos += 1
-                    skipWhitespace()
-                } else if input[pos] == UInt8(ascii: "]") {
-                    pos += 1
-                    break
-                } else {
-                    throw error("expected ',' or ']'")
-                }
-            }
+        var closed = isEmptyContainer(closing: UInt8(ascii: "]"))
+        while !closed {
+            let start = pos
+            try skipValue(depth: 1)
+            ranges.append(start..<pos)
+            closed = try isContainerEnd(closing: UInt8(ascii: "]"))
         }
         skipWhitespace()
         guard pos == input.count else { throw error("unexpected trailing characters") }
@@ -69,12 +55,8 @@ extension JSONParser {
         pos += 1  // {
         let base = keyStack.count
         defer { keyStack.removeSubrange(base...) }
-        skipWhitespace()
-        if pos < input.count, input[pos] == UInt8(ascii: "}") {
-            pos += 1
-            return
-        }
-        while true {
+        var closed = isEmptyContainer(closing: UInt8(ascii: "}"))
+        while !closed {
             guard pos < input.count, input[pos] == UInt8(ascii: "\"") else { throw error("expected object key") }
             // Only ASCII keys compare by bytes exactly as `String`s do (Unicode equivalence).
             guard case .raw(let key) = try scanString(), keyStack.count - base < Self.scannedKeyLimit,
@@ -86,46 +68,19 @@ extension JSONParser {
                 throw error("duplicate object key")
             }
             keyStack.append(key)
-            skipWhitespace()
-            guard pos < input.count, input[pos] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            pos += 1
-            skipWhitespace()
+            try expectColon()
             try skipValue(depth: depth)
-            skipWhitespace()
-            guard pos < input.count else { throw error("unterminated object") }
-            if input[pos] == UInt8(ascii: ",") {
-                pos += 1
-                skipWhitespace()
-            } else if input[pos] == UInt8(ascii: "}") {
-                pos += 1
-                return
-            } else {
-                throw error("expected ',' or '}'")
-            }
+            closed = try isContainerEnd(closing: UInt8(ascii: "}"))
         }
     }
 
     private mutating func skipArray(depth: Int) throws(JSONParseError) {
         guard depth <= maxDepth else { throw error("nesting deeper than \(maxDepth)") }
         pos += 1  // [
-        skipWhitespace()
-        if pos < input.count, input[pos] == UInt8(ascii: "]") {
-            pos += 1
-            return
-        }
-        while true {
+        var closed = isEmptyContainer(closing: UInt8(ascii: "]"))
+        while !closed {
             try skipValue(depth: depth)
-            skipWhitespace()
-            guard pos < input.count else { throw error("unterminated array") }
-            if input[pos] == UInt8(ascii: ",") {
-                pos += 1
-                skipWhitespace()
-            } else if input[pos] == UInt8(ascii: "]") {
-                pos += 1
-                return
-            } else {
-                throw error("expected ',' or ']'")
-            }
+            closed = try isContainerEnd(closing: UInt8(ascii: "]"))
         }
     }
 }

@@ -51,19 +51,8 @@ func rdKafkaEnqueue(_ rk: OpaquePointer, _ record: KafkaProducerRecord, opaque: 
                         vu.u.i = RD_KAFKA_MSG_F_COPY
                         add(vu)
 
-                        vu = rd_kafka_vu_t()
-                        vu.vtype = RD_KAFKA_VTYPE_VALUE
-                        vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                        vu.u.mem.size = value.count
-                        add(vu)
-
-                        if let key {
-                            vu = rd_kafka_vu_t()
-                            vu.vtype = RD_KAFKA_VTYPE_KEY
-                            vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress)
-                            vu.u.mem.size = key.count
-                            add(vu)
-                        }
+                        add(memory(RD_KAFKA_VTYPE_VALUE, value))
+                        if let key { add(memory(RD_KAFKA_VTYPE_KEY, key)) }
                         if let partition = record.partition {
                             vu = rd_kafka_vu_t()
                             vu.vtype = RD_KAFKA_VTYPE_PARTITION
@@ -84,6 +73,15 @@ func rdKafkaEnqueue(_ rk: OpaquePointer, _ record: KafkaProducerRecord, opaque: 
             }
         }
     }
+}
+
+/// A value or key argument: bytes librdkafka copies.
+private func memory(_ type: rd_kafka_vtype_t, _ bytes: UnsafeRawBufferPointer) -> rd_kafka_vu_t {
+    var vu = rd_kafka_vu_t()
+    vu.vtype = type
+    vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress)
+    vu.u.mem.size = bytes.count
+    return vu
 }
 
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
