@@ -5,7 +5,7 @@
 /// `AvroEncoder(unknownFields: .reject)` writes for the parsed value (after the same bindings), or returns `nil` and
 /// leaves `out` as it was. `nil` means "parse and encode it the usual way": that then succeeds or reports the precise
 /// error. It returns `nil` for invalid JSON, values the schema refuses, and shapes it leaves to the tree encoder
-/// (`bytes`, `fixed`, objects inside unions, keys that are not fields, defaults of recursive records).
+/// (objects inside unions, keys that match a field only as Unicode-equivalent text).
 public struct JSONAvroTranscoder: Sendable {
     /// A top-level field whose value the caller supplies (identity from a token). The body may leave it out, send
     /// `null` or send this same value; the bound value is what gets encoded.
@@ -53,7 +53,7 @@ public struct JSONAvroTranscoder: Sendable {
             let captured = try run.record(
                 record, &out, depth: 0, jsonDepth: 0, top: Transcoding.TopLevel(bindings: bindings, capture: field))
             run.parser.skipWhitespace()
-            guard run.parser.pos == json.count else { throw Transcoding.Fallback() }
+            guard run.parser.pos == json.count else { throw Transcoding.Fallback.rejected }
             return Transcoded(captured: captured)
         } catch {
             out.removeSubrange(mark...)
@@ -65,7 +65,12 @@ public struct JSONAvroTranscoder: Sendable {
 /// One transcode: the lexer, the scalar encoder it shares with ``AvroEncoder``, and a reused stack of field slots.
 private struct Transcoding {
     /// Not transcoded; the caller takes the tree path.
-    struct Fallback: Error {}
+    enum Fallback: Error {
+        /// The tree path refuses this value too, so a union may go on to try its next branch.
+        case rejected
+        /// The tree path may accept it: the whole transcode steps aside (a union must not try a later branch).
+        case declined
+    }
 
     /// What applies to the top-level record only.
     struct TopLevel {
@@ -94,7 +99,7 @@ private struct Transcoding {
     private var next: UInt8 { parser.pos < parser.input.count ? parser.input[parser.pos] : 0 }
 
     private mutating func lex<T>(_ body: (inout JSONParser) throws(JSONParseError) -> T) throws(Fallback) -> T {
-        do { return try body(&parser) } catch { throw Fallback() }
+        do { return try body(&parser) } catch { throw Fallback.rejected }
     }
 
     /// After a member or element: `true` at the closing `close`, `false` after a comma.
@@ -104,15 +109,15 @@ private struct Transcoding {
 
     /// Opens an object or array: checks both nesting limits, consumes `open`, and says whether it is empty.
     private mutating func open(_ open: UInt8, close: UInt8, depth: Int, jsonDepth: Int) throws(Fallback) -> Bool {
-        guard next == open, jsonDepth <= parser.maxDepth else { throw Fallback() }
-        do { try core.checkDepth(depth) } catch { throw Fallback() }
+        guard next == open, jsonDepth <= parser.maxDepth else { throw Fallback.rejected }
+        do { try core.checkDepth(depth) } catch { throw Fallback.rejected }
         parser.pos += 1
         return parser.isEmptyContainer(closing: close)
     }
 
     /// The content bytes of the string at the cursor, valid until the next scan.
     private mutating func withString<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(Fallback) -> R {
-        guard next == UInt8(ascii: "\"") else { throw Fallback() }
+        guard next == UInt8(ascii: "\"") else { throw Fallback.rejected }
         switch try lex({ p throws(JSONParseError) in try p.scanString() }) {
         case .raw(let range): return body(UnsafeBufferPointer(rebasing: parser.input[range]))
         case .unescaped: return parser.scratch.withUnsafeBufferPointer(body)
@@ -132,16 +137,14 @@ private struct Transcoding {
                 out.append(contentsOf: bytes)
                 return true
             }
-            guard valid else { throw Fallback() }
+            guard valid else { throw Fallback.rejected }
         case .union(let union):
             try self.union(union, &out, depth: depth, jsonDepth: jsonDepth)
         case .array(let items):
             try array(items, &out, depth: depth, jsonDepth: jsonDepth)
         case .map(let values):
             try map(values, &out, depth: depth, jsonDepth: jsonDepth)
-        case .bytes, .fixed:
-            throw Fallback()
-        case .null, .boolean, .int, .long, .float, .double, .enumeration:
+        case .null, .boolean, .int, .long, .float, .double, .enumeration, .bytes, .fixed:
             // Scalars are small JSON values: encode them with the tree encoder's own rules.
             let scalar: JSONValue
             switch next {
@@ -150,9 +153,9 @@ private struct Transcoding {
             case UInt8(ascii: "f"): scalar = try lex { p throws(JSONParseError) in try p.expectLiteral("false", value: .bool(false)) }
             case UInt8(ascii: "n"): scalar = try lex { p throws(JSONParseError) in try p.expectLiteral("null", value: .null) }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): scalar = try lex { p throws(JSONParseError) in try p.parseNumber() }
-            default: throw Fallback()
+            default: throw Fallback.rejected
             }
-            do { try core.encode(scalar, type, &out, depth: depth) } catch { throw Fallback() }
+            do { try core.encode(scalar, type, &out, depth: depth) } catch { throw Fallback.rejected }
         }
     }
 
@@ -174,10 +177,15 @@ private struct Transcoding {
         var rearrange = false
         var closed = empty
         while !closed {
-            guard let index = try withString({ key in Self.fieldIndex(fields, key, hint: inOrder) }) else {
-                throw Fallback()  // not a field: the tree encoder names it
+            let (index, asciiKey) = try withString { key in
+                (Self.fieldIndex(fields, key, hint: inOrder), key.allSatisfy { $0 < 0x80 })
             }
-            guard slots[base + 3 * index + 2] == -1 else { throw Fallback() }  // duplicate key
+            guard let index else {
+                // Not a field: the tree encoder refuses it — unless it is non-ASCII text that Swift's `String`
+                // equality (canonical equivalence) could still match to a field name.
+                throw asciiKey ? Fallback.rejected : Fallback.declined
+            }
+            guard slots[base + 3 * index + 2] == -1 else { throw Fallback.rejected }  // duplicate key
             slots[base + 3 * index + 2] = 1
             try lex { p throws(JSONParseError) in try p.expectColon() }
             if let bound = top?.binding(for: fields[index].name) {
@@ -190,8 +198,6 @@ private struct Transcoding {
                             try writeBound(gap, fields, top, &out, base: base, depth: depth, captured: &captured)
                         }
                     }
-                } else if index < inOrder {
-                    rearrange = true
                 }
                 let valueStart = parser.pos
                 slots[base + 3 * index] = out.count
@@ -233,12 +239,12 @@ private struct Transcoding {
         let field = fields[index]
         slots[base + 3 * index] = out.count
         if let bound = top?.binding(for: field.name), let value = bound.value {
-            do { try core.encode(.string(value), field.type, &out, depth: depth + 1) } catch { throw Fallback() }
+            do { try core.encode(.string(value), field.type, &out, depth: depth + 1) } catch { throw Fallback.rejected }
             if field.name == top?.capture { captured = value }
         } else if let encoded = field.encodedDefault {
             out.append(contentsOf: encoded)
         } else {
-            throw Fallback()  // missing, or a recursive record's default
+            throw Fallback.rejected  // missing, and no default
         }
         slots[base + 3 * index + 1] = out.count
     }
@@ -249,7 +255,8 @@ private struct Transcoding {
             _ = try lex { p throws(JSONParseError) in try p.expectLiteral("null", value: .null) }
             return
         }
-        guard let bound, try withString({ $0.elementsEqual(bound.utf8) }) else { throw Fallback() }
+        // Other text may still equal it as a `String` (canonical equivalence): the tree path decides.
+        guard let bound, try withString({ $0.elementsEqual(bound.utf8) }) else { throw Fallback.declined }
     }
 
     private static func fieldIndex(_ fields: [AvroField], _ key: UnsafeBufferPointer<UInt8>, hint: Int) -> Int? {
@@ -258,7 +265,7 @@ private struct Transcoding {
     }
 
     private mutating func union(_ union: AvroUnion, _ out: inout [UInt8], depth: Int, jsonDepth: Int) throws(Fallback) {
-        do { try core.checkDepth(depth) } catch { throw Fallback() }
+        do { try core.checkDepth(depth) } catch { throw Fallback.rejected }
         let kind: JSONKind
         switch next {
         case UInt8(ascii: "n"): kind = .null
@@ -266,7 +273,7 @@ private struct Transcoding {
         case UInt8(ascii: "\""): kind = .string
         case UInt8(ascii: "["): kind = .array
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): kind = .number
-        default: throw Fallback()  // objects: the wrapped form `{"branch": value}` is the tree encoder's
+        default: throw Fallback.declined  // objects: the wrapped form `{"branch": value}` is the tree encoder's
         }
         if kind == .null, let nullIndex = union.nullIndex {
             _ = try lex { p throws(JSONParseError) in try p.expectLiteral("null", value: .null) }
@@ -280,12 +287,12 @@ private struct Transcoding {
             do {
                 try value(branch, &out, depth: depth + 1, jsonDepth: jsonDepth)
                 return
-            } catch {
+            } catch .rejected {
                 out.removeSubrange(mark.out...)
                 parser.pos = mark.input
             }
         }
-        throw Fallback()
+        throw Fallback.rejected
     }
 
     private mutating func array(_ items: AvroType, _ out: inout [UInt8], depth: Int, jsonDepth: Int) throws(Fallback) {
@@ -306,9 +313,9 @@ private struct Transcoding {
         var keys: [String] = []
         var duplicates = DuplicateKeyDetector()
         while !closed {
-            guard next == UInt8(ascii: "\"") else { throw Fallback() }
+            guard next == UInt8(ascii: "\"") else { throw Fallback.rejected }
             let key = try lex { p throws(JSONParseError) in try p.parseString() }
-            guard duplicates.isNew(key, existing: keys) else { throw Fallback() }
+            guard duplicates.isNew(key, existing: keys) else { throw Fallback.rejected }
             keys.append(key)
             AvroBinary.writeString(key, to: &out)
             try lex { p throws(JSONParseError) in try p.expectColon() }

@@ -133,6 +133,32 @@ struct TranscoderTests {
         #expect(!Self.agree(#"{"message": "m"}"#, schema: schema, bindings: [.init(field: "user_id", value: nil)]))
     }
 
+    @Test("a union takes the branch the tree encoder takes, even where the fast path cannot follow a branch")
+    func unionBranches() throws {
+        let cases: [(union: String, body: String)] = [
+            (#"["bytes", "string"]"#, #"{"v": "abc"}"#),
+            (#"[{"type": "fixed", "name": "F", "size": 3}, "string"]"#, #"{"v": "abc"}"#),
+            (#"[{"type": "enum", "name": "S", "symbols": ["abc"]}, "string"]"#, #"{"v": "abc"}"#),
+            (#"[{"type": "enum", "name": "S", "symbols": ["x"]}, "bytes", "string"]"#, #"{"v": "abc"}"#),
+            (#"["bytes", "string"]"#, #"{"v": "\u0100"}"#),  // not a byte: the string branch
+            (#"["null", {"type": "array", "items": ["null", {"type": "map", "values": "int"}]}]"#, #"{"v": [{"a": 1}]}"#),
+            (
+                #"["null", {"type": "array", "items": {"type": "record", "name": "R", "fields": [{"name": "K", "type": "int"}]}}]"#,
+                #"{"v": [{"\u212A": 1}]}"#  // KELVIN SIGN: the same `String` as "K"
+            ),
+            (#"["int", "long", "double", "string"]"#, #"{"v": 3000000000}"#),
+            (#"["null", {"type": "array", "items": ["int", "string"]}]"#, #"{"v": ["x", 5]}"#),
+        ]
+        for (union, body) in cases {
+            let schema = try AvroSchema(json: #"{"type": "record", "name": "E", "fields": [{"name": "v", "type": \#(union)}]}"#)
+            Self.agree(body, schema: schema)
+        }
+        // A key that matches a field only by Unicode equivalence is left to the tree path, which accepts it.
+        let kelvin = try AvroSchema(json: #"{"type": "record", "name": "T", "fields": [{"name": "K", "type": "int"}]}"#)
+        #expect(!Self.agree(#"{"\u212A": 1}"#, schema: kelvin))
+        #expect(Self.treeEncode(Array(#"{"\u212A": 1}"#.utf8), schema: kelvin, bindings: [], capture: nil) != nil)
+    }
+
     @Test("invalid UTF-8 is refused exactly as the parser refuses it")
     func utf8() throws {
         let schema = try AvroSchema(json: #"{"type": "record", "name": "S", "fields": [{"name": "s", "type": "string"}]}"#)
