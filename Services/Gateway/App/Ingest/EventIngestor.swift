@@ -86,6 +86,8 @@ final class EventIngestor: Sendable {
         let bindings: [JSONAvroTranscoder.Binding]
         /// The headers after `event-id` on every record: correlation id, content type, trace context.
         let headers: [KafkaHeader]
+        /// The record key when it is the sender (the usual case), shared by all the request's records.
+        let senderKey: [UInt8]?
     }
 
     /// Looks up the route's topic's registered schema, which the request's events are encoded by.
@@ -109,7 +111,8 @@ final class EventIngestor: Sendable {
             route.bindings.map { JSONAvroTranscoder.Binding(field: $0.key, value: Self.claim($0.value, of: user)) }
         } ?? []
         return Submission(
-            route: route, schema: schema, user: user, correlationID: correlationID, bindings: bindings, headers: headers)
+            route: route, schema: schema, user: user, correlationID: correlationID, bindings: bindings, headers: headers,
+            senderKey: user.map { Array($0.userID.utf8) })
     }
 
     /// Validates and encodes one event body for a route.
@@ -171,10 +174,15 @@ final class EventIngestor: Sendable {
         headers.reserveCapacity(1 + submission.headers.count)
         headers.append(KafkaHeader(key: EventHeaders.eventID, value: id))
         headers.append(contentsOf: submission.headers)
-        let key = key ?? submission.user?.userID ?? submission.correlationID
+        let keyBytes: [UInt8]
+        if let senderKey = submission.senderKey, key == nil || key == submission.user?.userID {
+            keyBytes = senderKey
+        } else {
+            keyBytes = Array((key ?? submission.correlationID).utf8)
+        }
         return Prepared(
             eventID: eventID,
-            record: KafkaProducerRecord(topic: submission.route.topic, key: Array(key.utf8), value: value, headers: headers))
+            record: KafkaProducerRecord(topic: submission.route.topic, key: keyBytes, value: value, headers: headers))
     }
 
     /// Produces one prepared event and waits for the broker's acknowledgement.
@@ -214,18 +222,25 @@ final class EventIngestor: Sendable {
         let started = ContinuousClock.now
         let reports = await producer.send(batch: batch.map(\.record))
         produceLatency.record(since: started)
-        return zip(batch, reports).map { prepared, result in
+        // The breaker sees the outcomes in order; a run of successes is one success to it.
+        var acceptedCount = 0
+        var lastSucceeded = false
+        let results = zip(batch, reports).map { prepared, result -> Result<Accepted, APIError> in
             switch result {
             case .success(let report):
-                breaker.recordSuccess()
-                accepted.increment()
+                if !lastSucceeded { breaker.recordSuccess() }
+                lastSucceeded = true
+                acceptedCount += 1
                 return .success(
                     Accepted(eventID: prepared.eventID, topic: report.topic, partition: report.partition, offset: report.offset))
             case .failure(let error):
                 breaker.recordFailure(error)
+                lastSucceeded = false
                 return .failure(produceError(error))
             }
         }
+        accepted.increment(by: acceptedCount)
+        return results
     }
 
     private func brokerUnavailable() -> APIError {
