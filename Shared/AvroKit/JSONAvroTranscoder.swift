@@ -145,16 +145,9 @@ private struct Transcoding {
         case .map(let values):
             try map(values, &out, depth: depth, jsonDepth: jsonDepth)
         case .null, .boolean, .int, .long, .float, .double, .enumeration, .bytes, .fixed:
-            // Scalars are small JSON values: encode them with the tree encoder's own rules.
-            let scalar: JSONValue
-            switch next {
-            case UInt8(ascii: "\""): scalar = .string(try lex { p throws(JSONParseError) in try p.parseString() })
-            case UInt8(ascii: "t"): scalar = try lex { p throws(JSONParseError) in try p.expectLiteral("true", value: .bool(true)) }
-            case UInt8(ascii: "f"): scalar = try lex { p throws(JSONParseError) in try p.expectLiteral("false", value: .bool(false)) }
-            case UInt8(ascii: "n"): scalar = try lex { p throws(JSONParseError) in try p.expectLiteral("null", value: .null) }
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): scalar = try lex { p throws(JSONParseError) in try p.parseNumber() }
-            default: throw Fallback.rejected
-            }
+            // Scalars are small JSON values: parse and encode them by the tree path's own rules (a container here is a
+            // type mismatch, which the tree encoder refuses too).
+            let scalar = try lex { p throws(JSONParseError) in try p.parseValue(depth: jsonDepth) }
             do { try core.encode(scalar, type, &out, depth: depth) } catch { throw Fallback.rejected }
         }
     }

@@ -88,7 +88,7 @@ struct JSONParser {
 
     // MARK: - Values
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard pos < input.count else { throw error("unexpected end of input") }
         switch input[pos] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)

@@ -189,7 +189,7 @@ public final class KafkaProducer: Sendable, Service {
             do {
                 try resetClient(reason: "fatal error: \(fatal.message)")
             } catch {
-                fail(ids: (0..<count).map { firstID + UInt($0) }, with: { _ in error })
+                fail((0..<count).map { (firstID + UInt($0), error) })
                 return
             }
         }
@@ -204,14 +204,16 @@ public final class KafkaProducer: Sendable, Service {
         if !refused.isEmpty {
             // Not enqueued: no delivery report will come, so complete them here.
             ProducerMetrics.rejected.increment(by: refused.count)
-            let errors = Dictionary(uniqueKeysWithValues: refused)
-            fail(ids: refused.map(\.id), with: { errors[$0]! })
+            fail(refused)
         }
     }
 
-    private func fail(ids: [UInt], with error: (UInt) -> KafkaError) {
-        let removed = state.withLockedValue { state in ids.compactMap { id in state.pending.removeValue(forKey: id).map { (id, $0) } } }
-        for (id, pending) in removed { pending.complete(.failure(error(id))) }
+    /// Completes admitted records that will get no delivery report with their error.
+    private func fail(_ failures: [(id: UInt, error: KafkaError)]) {
+        let removed = state.withLockedValue { state in
+            failures.compactMap { failure in state.pending.removeValue(forKey: failure.id).map { ($0, failure.error) } }
+        }
+        for (pending, error) in removed { pending.complete(.failure(error)) }
     }
 
     private static func handle(event: OpaquePointer, state: NIOLockedValueBox<State>, logger: Logger) {

@@ -5,7 +5,8 @@ import Logging
 import Shared
 
 /// Accepts a client's `X-Request-ID` (if sane) or generates one; puts it in the context, the response and (through
-/// ``RequestScope``) every log line written while serving the request, and renders any error that escapes the handlers in the one JSON error shape.
+/// ``RequestScope``) every log line written while serving the request, and renders any error that escapes the
+/// handlers in the one JSON error shape.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
