@@ -4,9 +4,11 @@ import Foundation
 import GatewayApp
 import KafkaKit
 import NIOHTTP1
+import Prometheus
 import Shared
 import JWTAuth
 import Logging
+import Metrics
 import NIOCore
 import ServiceLifecycle
 import TestSupport
@@ -41,6 +43,14 @@ final class GatewayHarness: @unchecked Sendable {
         self.group = group
     }
 
+    /// The test process's metrics: swift-metrics takes one backend per process, so every gateway started here
+    /// renders this registry at `/metrics` (counters add up across the tests that run in parallel).
+    static let metricsRegistry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
     /// Starts a gateway; `environment` overrides gateway variables, `kafkaBrokers` points it at another broker.
     static func start(
         environment overrides: [String: String] = [:], kafkaBrokers: String? = nil,
@@ -66,7 +76,8 @@ final class GatewayHarness: @unchecked Sendable {
         try reader.validate()
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .error
-        let environment = ServiceEnvironment(service: "gateway", settings: settings, logger: logger)
+        let environment = ServiceEnvironment(
+            service: "gateway", settings: settings, registry: metricsRegistry, logger: logger)
         // Port 0: the kernel picks a free port, so parallel tests never collide; the server reports which.
         let (listening, listener) = AsyncStream.makeStream(of: Int.self)
         let gateway = try await Gateway(environment: environment, configuration: configuration) { port in

@@ -104,6 +104,21 @@ struct GatewayIngestTests {
             #expect(badEnumLike.status == 422)
             let notFound = try await gateway.get("/no/such/path")
             #expect(notFound.status == 404 && notFound.errorCode == "not_found")
+            // Shapes the ingest fast path leaves to the router get the router's answers, in the one error shape.
+            let otherSuffix = try await gateway.post("/api/v1/events/message/other", token: token, json: ["a": 1])
+            #expect(otherSuffix.status == 404 && otherSuffix.errorCode == "not_found")
+            let wrongMethod = try await gateway.get("/api/v1/events/message")
+            #expect([404, 405].contains(wrongMethod.status) && wrongMethod.errorCode != nil)
+            let metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            // Requests are counted by route template (the fast path's too), method and status.
+            for series in [
+                #"gateway_http_requests_total{route="/api/v1/events/{route}",method="POST",status="202"}"#,
+                #"gateway_http_requests_total{route="/api/v1/events/{route}",method="POST",status="422"}"#,
+                #"gateway_http_requests_total{route="NotFound",method="GET",status="404"}"#,
+                #"gateway_http_request_duration_seconds_bucket{route="/api/v1/events/{route}",method="POST",status="422""#,
+            ] {
+                #expect(metrics.contains(series), "\(series)")
+            }
         }
     }
 
@@ -179,11 +194,46 @@ struct GatewayIngestTests {
             let preflight = try await gateway.send(
                 .OPTIONS, "/api/v1/events/message",
                 headers: ["Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"])
-            #expect(preflight.status == 200 || preflight.status == 204)
+            #expect(preflight.status == 204)
             #expect(preflight.headers["Access-Control-Allow-Origin"].first == "*")
             #expect(preflight.headers["Access-Control-Allow-Headers"].first?.lowercased().contains("idempotency-key") == true)
+            #expect(preflight.headers["Access-Control-Allow-Methods"].first?.contains("POST") == true)
             let generated = try await gateway.get("/health/live")
             #expect((generated.headers["X-Request-ID"].first ?? "").count == 36)
+            let supplied = try await gateway.send(.GET, "/health/live", headers: ["X-Request-ID": "client-id-1"])
+            #expect(supplied.headers["X-Request-ID"].first == "client-id-1")
+
+            // A browser's request that fails keeps its own status and error, and the browser may read it.
+            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let origin = ["Origin": "https://app.example"]
+            let unauthorized = try await gateway.post("/api/v1/events/message", json: ["message": "m", "timestamp": "t"], headers: origin)
+            #expect(unauthorized.status == 401 && unauthorized.errorCode == "missing_token")
+            #expect(unauthorized.headers["Access-Control-Allow-Origin"].first == "*")
+            let unknown = try await gateway.post("/api/v1/events/nope", token: token, json: ["a": 1], headers: origin)
+            #expect(unknown.status == 404 && unknown.errorCode == "unknown_route")
+            #expect(unknown.headers["Access-Control-Allow-Origin"].first == "*")
+            let accepted = try await gateway.post("/api/v1/events/message", token: token, json: ["message": "m", "timestamp": "t"], headers: origin)
+            #expect(accepted.status == 202 && accepted.headers["Access-Control-Allow-Origin"].first == "*")
+            // Scripts can read these only when the actual response exposes them.
+            let exposed = accepted.headers["Access-Control-Expose-Headers"].first?.lowercased() ?? ""
+            for name in ["x-request-id", "x-ratelimit-remaining", "retry-after"] { #expect(exposed.contains(name), "\(name)") }
+        }
+    }
+
+    @Test("CORS with an origin list answers only those origins")
+    func corsOriginList() async throws {
+        try await GatewayHarness.with(environment: ["GATEWAY_CORS_ORIGINS": "https://app.example, https://admin.example"]) { gateway in
+            let allowed = try await gateway.send(
+                .OPTIONS, "/api/v1/events/message", headers: ["Origin": "https://admin.example", "Access-Control-Request-Method": "POST"])
+            #expect(allowed.status == 204 && allowed.headers["Access-Control-Allow-Origin"].first == "https://admin.example")
+            #expect(allowed.headers["Vary"].contains("Origin"))
+            let other = try await gateway.send(
+                .OPTIONS, "/api/v1/events/message", headers: ["Origin": "https://evil.example", "Access-Control-Request-Method": "POST"])
+            #expect(other.headers["Access-Control-Allow-Origin"].isEmpty)
+            let otherPost = try await gateway.post("/api/v1/events/message", json: ["a": 1], headers: ["Origin": "https://evil.example"])
+            #expect(otherPost.status == 401 && otherPost.headers["Access-Control-Allow-Origin"].isEmpty)
+            let listedPost = try await gateway.post("/api/v1/events/message", json: ["a": 1], headers: ["Origin": "https://app.example"])
+            #expect(listedPost.status == 401 && listedPost.headers["Access-Control-Allow-Origin"].first == "https://app.example")
         }
     }
 }

@@ -64,27 +64,22 @@ public struct Gateway {
         health.add("kafka") { try await producer.checkBrokers(timeout: .seconds(1)) }
 
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: RequestIDMiddleware())
-        if configuration.corsOrigins != ["*"] {
-            // Outside the CORS middleware, so it sees (and can withdraw) the grant CORS adds.
-            router.add(middleware: OriginAllowList(origins: Set(configuration.corsOrigins)))
-        }
-        router.add(middleware: CORSMiddleware(
-            allowOrigin: configuration.corsOrigins == ["*"] ? .all : .originBased,
-            allowHeaders: [.accept, .authorization, .contentType, .requestID, .idempotencyKey, .webhookSecret, .lastEventID],
-            allowMethods: [.get, .post, .options],
-            exposedHeaders: [HTTPField.Name.requestID, .rateLimitLimit, .rateLimitRemaining, .rateLimitReset, .retryAfter, .idempotentReplay]
-                .map(\.canonicalName),
-            maxAge: .seconds(600)))
-        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: EdgeMiddleware(
+            cors: CORSPolicy(
+                origins: configuration.corsOrigins,
+                allowHeaders: [.accept, .authorization, .contentType, .requestID, .idempotencyKey, .webhookSecret, .lastEventID],
+                allowMethods: [.get, .post, .options],
+                exposeHeaders: [.requestID, .rateLimitLimit, .rateLimitRemaining, .rateLimitReset, .retryAfter, .idempotentReplay],
+                maxAge: .seconds(600)),
+            metrics: RequestMetrics()))
         let endpoints = EndpointRouter(router: router)
         ObservabilityRoutes.add(to: router, health: health, registry: environment.registry)
         for path in ["/health/live", "/health/ready", "/metrics"] { endpoints.record("GET", path) }
         OpenAPIDocument.register(on: endpoints)
-        EventsController(
+        let events = EventsController(
             routes: routes, ingestor: ingestor, authenticator: authenticator, limiter: limiter, idempotency: idempotency,
-            configuration: configuration
-        ).register(on: endpoints)
+            configuration: configuration)
+        events.register(on: endpoints)
         MediaController(
             ingestor: ingestor, authenticator: authenticator, limiter: limiter, idempotency: idempotency,
             configuration: configuration, postgres: postgres, logger: logger
@@ -95,7 +90,7 @@ public struct Gateway {
         ).register(on: endpoints)
 
         let app = Application(
-            router: router,
+            responder: IngestFastPath(router: router, single: events.single, batch: events.batch),
             configuration: .init(
                 address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
             onServerRunning: { channel in await onListening?(channel.localAddress?.port ?? configuration.port) },

@@ -119,11 +119,16 @@ struct EventsController: Sendable {
     }
 
     private func externalRoute(_ context: GatewayRequestContext) throws -> RouteDefinition {
-        let key = context.parameters.get("route") ?? ""
-        guard let route = routes.current.externalRoute(Substring(key)) else {
+        let key = Self.routeKey(context)
+        guard let route = routes.current.externalRoute(key) else {
             throw APIError.notFound("no event route named \"\(key)\"", code: "unknown_route")
         }
         return route
+    }
+
+    /// The `{route}` path segment: matched by ``IngestFastPath`` or by the router.
+    private static func routeKey(_ context: GatewayRequestContext) -> Substring {
+        context.routeKey ?? context.parameters.get("route").map { Substring($0) } ?? ""
     }
 
     // MARK: - Database webhooks (shared secret)
@@ -135,8 +140,8 @@ struct EventsController: Sendable {
         guard let supplied = request.headers.value(of: .webhookSecret), ConstantTime.equal(supplied, expected) else {
             throw APIError.unauthorized("invalid or missing X-Webhook-Secret", code: "invalid_webhook_secret")
         }
-        let key = context.parameters.get("route") ?? ""
-        guard let route = routes.current.webhookRoute(Substring(key)) else {
+        let key = Self.routeKey(context)
+        guard let route = routes.current.webhookRoute(key) else {
             throw APIError.notFound("no webhook route named \"\(key)\"", code: "unknown_route")
         }
         let rateHeaders = try await limiter.check(

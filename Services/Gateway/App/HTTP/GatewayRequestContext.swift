@@ -8,6 +8,9 @@ public struct GatewayRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var user: AuthenticatedUser?
+    /// The `{route}` segment of an ingest path when ``IngestFastPath`` matched it (the router's parameters hold it
+    /// otherwise).
+    var routeKey: Substring?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
