@@ -42,6 +42,35 @@ struct ObservabilityTests {
         #expect(decoded == ["a\"b\\c\nd\u{01}é"])
     }
 
+    @Test("log handler metadata behaves as one dictionary, whichever key was set last")
+    func handlerMetadata() {
+        var handler = JSONLogHandler(label: "test", level: .info)
+        var model: Logger.Metadata = [:]
+        var generator = SystemRandomNumberGenerator()
+        let keys = ["service", "hb.request.id", "a", "b"]
+        for step in 0..<500 {
+            let key = keys.randomElement(using: &generator)!
+            switch Int.random(in: 0..<5, using: &generator) {
+            case 0:
+                handler[metadataKey: key] = nil
+                model[key] = nil
+            case 1:
+                let replacement: Logger.Metadata = ["a": "\(step)"]
+                handler.metadata = replacement
+                model = replacement
+            default:
+                handler[metadataKey: key] = "\(step)"
+                model[key] = "\(step)"
+            }
+            // A copy (a logger with one more key) leaves the original alone.
+            var copy = handler
+            copy[metadataKey: "copy-only"] = "x"
+            #expect(handler.metadata == model)
+            #expect(keys.allSatisfy { handler[metadataKey: $0] == model[$0] })
+            #expect(copy.metadata.count == model.count + 1)
+        }
+    }
+
     @Test("the request scope names the request in log metadata while it is served, in child tasks too")
     func requestScope() async {
         #expect(RequestScope.metadataProvider.get().isEmpty)

@@ -5,7 +5,11 @@ import NIOConcurrencyHelpers
 /// Writes one JSON object per line to stdout: `ts`, `level`, `logger`, `msg`, then the metadata (request and
 /// correlation ids among them), so log shippers need no parsing rules.
 public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
+    /// The metadata, but for ``latest``.
+    private var settled: Logger.Metadata = [:]
+    /// The key set last, kept apart from the dictionary. Hummingbird sets one key (`hb.request.id`) on a copy of the
+    /// logger for every request; kept here, that costs no dictionary copy and rehash per request.
+    private var latest: (key: String, value: Logger.Metadata.Value)?
     /// Metadata of the moment (the request being served), read when a line is written.
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level
@@ -17,9 +21,29 @@ public struct JSONLogHandler: LogHandler {
         self.logLevel = level
     }
 
+    public var metadata: Logger.Metadata {
+        get {
+            guard let latest else { return settled }
+            var all = settled
+            all[latest.key] = latest.value
+            return all
+        }
+        set {
+            settled = newValue
+            latest = nil
+        }
+    }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
+        get {
+            if let latest, latest.key == key { return latest.value }
+            return settled[key]
+        }
+        set {
+            if let latest, latest.key != key { settled[latest.key] = latest.value }
+            if settled[key] != nil { settled[key] = nil }
+            latest = newValue.map { (key, $0) }
+        }
     }
 
     public func log(event: LogEvent) {

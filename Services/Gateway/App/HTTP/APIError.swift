@@ -37,11 +37,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     func response(requestID: String?) -> Response {
-        var headers = self.headers
-        headers[.contentType] = "application/json"
-        return Response(
-            status: status, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: body(requestID: requestID).jsonBytes())))
+        RequestReading.json(status, bytes: body(requestID: requestID).jsonBytes(), headers: headers)
     }
 }
 

@@ -16,12 +16,11 @@ struct Authenticator: Sendable {
     func authenticate(_ request: Request, allowQueryToken: Bool = false) async throws -> AuthenticatedUser {
         var token: Substring?
         if let header = request.headers.value(of: .authorization) {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard let bearer = Self.bearerToken(header) else {
                 failures.increment()
                 throw APIError.unauthorized("the Authorization header must be: Bearer <token>", code: "malformed_token")
             }
-            token = parts[1]
+            token = bearer
         } else if allowQueryToken, let query = request.uri.queryParameters["access_token"] {
             token = query
         }
@@ -35,5 +34,14 @@ struct Authenticator: Sendable {
             failures.increment()
             throw APIError.unauthorized(error.message, code: error.code.description)
         }
+    }
+
+    /// The token of `Bearer <token>` (the scheme in any case), without splitting or lowercasing copies.
+    static func bearerToken(_ header: String) -> Substring? {
+        let scheme = "bearer ".utf8
+        guard header.utf8.count > scheme.count,
+            zip(header.utf8, scheme).allSatisfy({ $0 | 0x20 == $1 })
+        else { return nil }
+        return header[header.utf8.index(header.startIndex, offsetBy: scheme.count)...]
     }
 }

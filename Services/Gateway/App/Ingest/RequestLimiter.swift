@@ -33,10 +33,12 @@ struct RequestLimiter: Sendable {
             throw APIError.unavailable("rate limiting is unavailable; retry later", code: "rate_limiter_unavailable", retryAfterSeconds: 1)
         }
         let resetSeconds = max(1, (decision.resetAfterMilliseconds + 999) / 1000)
-        let headers: HTTPFields = [
-            .rateLimitLimit: String(decision.limit), .rateLimitRemaining: String(decision.remaining),
-            .rateLimitReset: String(resetSeconds),
-        ]
+        var headers = HTTPFields()
+        // Room for the response's other fields (content type, request id, CORS) as well.
+        headers.reserveCapacity(8)
+        headers.append(HTTPField(name: .rateLimitLimit, value: String(decision.limit)))
+        headers.append(HTTPField(name: .rateLimitRemaining, value: String(decision.remaining)))
+        headers.append(HTTPField(name: .rateLimitReset, value: String(resetSeconds)))
         guard decision.allowed else {
             limited.increment()
             var refusal = headers
