@@ -9,9 +9,8 @@ import RedisKit
 import ServiceLifecycle
 import Shared
 
-/// The gateway's parts, built once; tests drive the same router.
+/// The gateway's parts, built once.
 public struct Gateway {
-    public let router: Router<GatewayRequestContext>
     /// In start order. Shutdown runs in reverse: the drainer flips readiness and ends SSE streams, then the HTTP
     /// server stops accepting and finishes in-flight requests, then the producer flushes and the pools close.
     public let services: [any Service]
@@ -64,14 +63,16 @@ public struct Gateway {
         health.add("kafka") { try await producer.checkBrokers(timeout: .seconds(1)) }
 
         let router = Router(context: GatewayRequestContext.self)
-        router.add(middleware: EdgeMiddleware(
+        // The router's one middleware (``IngestFastPath`` runs it too).
+        let edge = EdgeMiddleware(
             cors: CORSPolicy(
                 origins: configuration.corsOrigins,
                 allowHeaders: [.accept, .authorization, .contentType, .requestID, .idempotencyKey, .webhookSecret, .lastEventID],
                 allowMethods: [.get, .post, .options],
                 exposeHeaders: [.requestID, .rateLimitLimit, .rateLimitRemaining, .rateLimitReset, .retryAfter, .idempotentReplay],
                 maxAge: .seconds(600)),
-            metrics: RequestMetrics()))
+            metrics: RequestMetrics())
+        router.add(middleware: edge)
         let endpoints = EndpointRouter(router: router)
         ObservabilityRoutes.add(to: router, health: health, registry: environment.registry)
         for path in ["/health/live", "/health/ready", "/metrics"] { endpoints.record("GET", path) }
@@ -90,7 +91,7 @@ public struct Gateway {
         ).register(on: endpoints)
 
         let app = Application(
-            responder: IngestFastPath(router: router, single: events.single, batch: events.batch),
+            responder: IngestFastPath(router: router, edge: edge, single: events.single, batch: events.batch),
             configuration: .init(
                 address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
             onServerRunning: { channel in await onListening?(channel.localAddress?.port ?? configuration.port) },
@@ -112,7 +113,6 @@ public struct Gateway {
             services.append(JWKSRefresher(verifier: verifier, configuration: settings.jwt, httpClient: httpClient, logger: logger))
         }
         services += [app, drainer]
-        self.router = router
         self.services = services
         self.routes = routes
         self.endpoints = endpoints.endpoints

@@ -8,14 +8,17 @@ import Hummingbird
 /// take (another method, a trailing slash), goes to the router, which also has the ingest routes registered and so
 /// answers exactly as before.
 ///
-/// Both ways run the same middleware chain (the router's, built from the same group), so request ids, CORS and
-/// metrics apply identically; the endpoint path the metrics label requests with is the router's too.
+/// Both ways run the same middleware: the router's only one, ``EdgeMiddleware``, which the fast path calls directly
+/// (no responder chain around it), so request ids, CORS and metrics apply identically; the endpoint path the
+/// metrics label requests with is the router's too.
 struct IngestFastPath: HTTPResponder {
     typealias Context = GatewayRequestContext
+    typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     private let router: RouterResponder<Context>
-    private let single: any HTTPResponder<Context>
-    private let batch: any HTTPResponder<Context>
+    private let edge: EdgeMiddleware
+    private let single: Handler
+    private let batch: Handler
 
     static let prefix = "/api/v1/events/"
     static let batchSuffix = "/batch"
@@ -24,16 +27,14 @@ struct IngestFastPath: HTTPResponder {
     static let batchEndpoint = "/api/v1/events/{route}/batch"
 
     /// - Parameters:
+    ///   - router: every route, with `edge` as its one middleware.
     ///   - single: handles `POST /api/v1/events/{route}`; `context.routeKey` holds the route.
     ///   - batch: handles `POST /api/v1/events/{route}/batch`.
-    init(
-        router: Router<Context>,
-        single: @escaping @Sendable (Request, Context) async throws -> Response,
-        batch: @escaping @Sendable (Request, Context) async throws -> Response
-    ) {
+    init(router: Router<Context>, edge: EdgeMiddleware, single: @escaping Handler, batch: @escaping Handler) {
         self.router = router.buildResponder()
-        self.single = router.middlewares.constructResponder(finalResponder: CallbackResponder(callback: single))
-        self.batch = router.middlewares.constructResponder(finalResponder: CallbackResponder(callback: batch))
+        self.edge = edge
+        self.single = single
+        self.batch = batch
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
@@ -44,7 +45,7 @@ struct IngestFastPath: HTTPResponder {
         context.routeKey = match.route
         context.coreContext.endpointPath.value = match.isBatch ? Self.batchEndpoint : Self.singleEndpoint
         do {
-            return try await (match.isBatch ? batch : single).respond(to: request, context: context)
+            return try await edge.handle(request, context: context, next: match.isBatch ? batch : single)
         } catch let error as any HTTPResponseError {
             // As the router does for errors that escape the middleware chain.
             return try error.response(from: request, context: context)
