@@ -169,6 +169,20 @@ struct GatewayControlsTests {
         broker.stop()
     }
 
+    @Test("schema registry unreachable: single events and whole batches 503 schema_unavailable with Retry-After")
+    func registryOutage() async throws {
+        // Nothing listens on port 9: the registry cannot tell the topic's schema.
+        try await GatewayHarness.with(environment: ["SCHEMA_REGISTRY_URL": "http://127.0.0.1:9"]) { gateway in
+            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let event: JSONValue = ["message": "m", "timestamp": "t"]
+            for path in ["/api/v1/events/message", "/api/v1/events/message/batch"] {
+                let reply = try await gateway.post(path, token: token, json: path.hasSuffix("batch") ? [event, event] : event)
+                #expect(reply.status == 503 && reply.errorCode == "schema_unavailable", "\(path)")
+                #expect(reply.headers["Retry-After"].first != nil)
+            }
+        }
+    }
+
     @Test("the OpenAPI document is served and lists exactly the endpoints the router serves")
     func openAPI() async throws {
         try await GatewayHarness.with { gateway in

@@ -61,32 +61,28 @@ struct EventsController: Sendable {
         _ events: BatchEvents, route: RouteDefinition, user: AuthenticatedUser, context: GatewayRequestContext,
         request: Request, headers: HTTPFields
     ) async throws -> IdempotencyGuard.Outcome {
+        // Without the topic's schema no event can be checked: the whole request is unavailable (503), not each event.
+        let submission = try await ingestor.submission(
+            route: route, user: user, correlationID: context.requestID, traceparent: request.headers.value(of: .traceparent))
         var results = [BatchItemResult?](repeating: nil, count: events.count)
-        var prepared: [(Int, EventIngestor.Prepared)] = []
+        // The valid events and where each stands in the batch, as two arrays so the records are not copied again.
+        var prepared: [EventIngestor.Prepared] = []
+        var positions: [Int] = []
         prepared.reserveCapacity(events.count)
-        let submission: Result<EventIngestor.Submission, APIError>
-        do {
-            submission = .success(
-                try await ingestor.submission(
-                    route: route, user: user, correlationID: context.requestID,
-                    traceparent: request.headers.value(of: .traceparent)))
-        } catch {
-            submission = .failure(error)
-        }
+        positions.reserveCapacity(events.count)
         for index in 0..<events.count {
             do throws(APIError) {
-                let ready: EventIngestor.Prepared
                 switch events {
-                case .text(let bytes, let ranges): ready = try ingestor.prepare(json: bytes[ranges[index]], for: submission.get())
-                case .parsed(let values): ready = try ingestor.prepare(body: values[index], for: submission.get())
+                case .text(let bytes, let ranges): prepared.append(try ingestor.prepare(json: bytes[ranges[index]], for: submission))
+                case .parsed(let values): prepared.append(try ingestor.prepare(body: values[index], for: submission))
                 }
-                prepared.append((index, ready))
+                positions.append(index)
             } catch {
                 results[index] = .rejected(Self.itemResult(index: index, error: error, requestID: context.requestID))
             }
         }
-        let produced = await ingestor.produce(batch: prepared.map(\.1))
-        for ((index, _), outcome) in zip(prepared, produced) {
+        let produced = await ingestor.produce(batch: prepared)
+        for (index, outcome) in zip(positions, produced) {
             switch outcome {
             case .success(let accepted):
                 results[index] = .accepted(accepted, index: index)
