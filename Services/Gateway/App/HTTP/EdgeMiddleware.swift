@@ -22,7 +22,9 @@ struct EdgeMiddleware: RouterMiddleware {
     {
         let started = ContinuousClock.now
         metrics.started()
-        let supplied = request.headers.value(of: .requestID).flatMap { $0.count <= 128 && $0.allSatisfy(\.isRequestIDCharacter) ? $0 : nil }
+        let supplied = request.headers.value(of: .requestID).flatMap {
+            $0.count <= 128 && $0.allSatisfy(\.isRequestIDCharacter) ? $0 : nil
+        }
         let requestID = supplied ?? UUID.timeOrdered().lowercasedString
         let origin = request.headers.value(of: .origin)
         var response: Response
