@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import AvroKit
 import Foundation
 import GatewayApp
 import KafkaKit
+import NIOCore
 import NIOHTTP1
 import Shared
 import JWTAuth
@@ -92,6 +94,19 @@ struct GatewayIngestTests {
             #expect(big.status == 413 && big.errorCode == "body_too_large")
             let unknown = try await gateway.post("/api/v1/events/nope", token: token, json: ["a": 1])
             #expect(unknown.status == 404 && unknown.errorCode == "unknown_route")
+            // Without Content-Length (chunked), the limit applies as the body arrives.
+            var chunked = HTTPClientRequest(url: gateway.baseURL + "/api/v1/events/message")
+            chunked.method = .POST
+            chunked.headers.add(name: "Authorization", value: "Bearer \(token)")
+            chunked.headers.add(name: "Content-Type", value: "application/json")
+            let (parts, writer) = AsyncStream.makeStream(of: ByteBuffer.self)
+            for _ in 0..<4 { writer.yield(ByteBuffer(string: String(repeating: " ", count: 1000))) }
+            writer.finish()
+            chunked.body = .stream(parts, length: .unknown)
+            let streamed = try await gateway.http.execute(chunked, timeout: .seconds(30))
+            let streamedBody = try await streamed.body.collect(upTo: 1 << 16)
+            #expect(streamed.status.code == 413)
+            #expect((try? JSONValue.parse(Array(streamedBody.readableBytesView)))?["error"]?["code"]?.stringValue == "body_too_large")
             let wrongType = try await gateway.post("/api/v1/events/message", token: token, json: ["message": 42, "timestamp": "t"])
             #expect(wrongType.status == 422)
             #expect(wrongType.json["error"]?["details"]?["field"]?.stringValue == "$.message")

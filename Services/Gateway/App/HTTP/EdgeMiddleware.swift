@@ -57,6 +57,10 @@ struct EdgeMiddleware: RouterMiddleware {
                 error.status, code: Self.code(for: error.status), message: error.body ?? error.status.reasonPhrase,
                 headers: error.headers
             ).response(requestID: requestID)
+        } catch let error as any HTTPResponseError {
+            // Other errors that name their status (NIO's too-many-bytes is a 413): the status, in our shape.
+            return APIError(error.status, code: Self.code(for: error.status), message: error.status.reasonPhrase)
+                .response(requestID: requestID)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             return APIError(.internalServerError, code: "internal_error", message: "internal error")

@@ -14,23 +14,37 @@ enum RequestReading {
 
     /// Reads a body declared as JSON, unparsed: 415 unless the content type is JSON, 413 over `limit` bytes.
     static func body(_ request: Request, limit: Int) async throws -> [UInt8] {
-        let contentType = request.headers.value(of: .contentType)?.lowercased() ?? ""
-        guard contentType.hasPrefix("application/json") || contentType.hasPrefix("application/") && contentType.contains("+json")
-        else {
+        let contentType = request.headers.value(of: .contentType) ?? ""
+        guard isJSON(contentType) else {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type",
                 message: "send the body as application/json (got \(contentType.isEmpty ? "no content type" : contentType))")
         }
-        if let declared = request.headers.value(of: .contentLength).flatMap(Int.init), declared > limit {
-            throw bodyTooLarge(limit)
+        let declared = request.headers.value(of: .contentLength).flatMap(Int.init)
+        if let declared, declared > limit { throw bodyTooLarge(limit) }
+        // Straight into one array sized by Content-Length: a body that arrives in several reads is neither grown
+        // step by step in a buffer nor copied out of it again.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(declared ?? 0, limit))
+        for try await chunk in request.body {
+            guard chunk.readableBytes <= limit - bytes.count else { throw bodyTooLarge(limit) }
+            bytes.append(contentsOf: chunk.readableBytesView)
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw bodyTooLarge(limit)
+        return bytes
+    }
+
+    /// `application/json` or `application/<anything>+json`, in any case, parameters allowed.
+    static func isJSON(_ contentType: String) -> Bool {
+        let json = "application/json".utf8
+        if contentType.utf8.count >= json.count, zip(contentType.utf8, json).allSatisfy({ asciiLowercased($0) == $1 }) {
+            return true
         }
-        return Array(buffer.readableBytesView)
+        let lowered = contentType.lowercased()
+        return lowered.hasPrefix("application/") && lowered.contains("+json")
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
     /// Parses JSON text; 400 naming the offset where it stops being JSON.
