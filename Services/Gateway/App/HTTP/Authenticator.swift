@@ -38,10 +38,8 @@ struct Authenticator: Sendable {
 
     /// The token of `Bearer <token>` (the scheme in any case), without splitting or lowercasing copies.
     static func bearerToken(_ header: String) -> Substring? {
-        let scheme = "bearer ".utf8
-        guard header.utf8.count > scheme.count,
-            zip(header.utf8, scheme).allSatisfy({ $0 | 0x20 == $1 })
-        else { return nil }
-        return header[header.utf8.index(header.startIndex, offsetBy: scheme.count)...]
+        let scheme = "bearer "
+        guard header.utf8.count > scheme.utf8.count, header.hasPrefix(caseInsensitive: scheme) else { return nil }
+        return header[header.utf8.index(header.startIndex, offsetBy: scheme.utf8.count)...]
     }
 }

@@ -20,6 +20,13 @@ struct EdgeMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        await respond(to: request, context: context, next: next)
+    }
+
+    /// ``handle(_:context:next:)`` without `throws`: every error becomes a response here.
+    func respond(to request: Request, context: Context, next: (Request, Context) async throws -> Response) async
+        -> Response
+    {
         let started = ContinuousClock.now
         metrics.started()
         let supplied = request.headers.value(of: .requestID).flatMap {
@@ -35,7 +42,7 @@ struct EdgeMiddleware: RouterMiddleware {
             context.requestID = requestID
             // Logs written while the request is served carry its id through the task, not through a logger copy.
             response = await RequestScope.$requestID.withValue(requestID) {
-                await respond(request, context: context, requestID: requestID, next: next)
+                await answer(request, context: context, requestID: requestID, next: next)
             }
             if let origin { cors.grant(to: origin, in: &response.headers) }
         }
@@ -44,7 +51,8 @@ struct EdgeMiddleware: RouterMiddleware {
         return response
     }
 
-    private func respond(
+    /// The handlers' response, or the error they threw as one.
+    private func answer(
         _ request: Request, context: Context, requestID: String, next: (Request, Context) async throws -> Response
     ) async -> Response {
         do {

@@ -12,3 +12,14 @@ extension HTTPFields {
         return found
     }
 }
+
+extension StringProtocol {
+    /// Whether the text starts with `prefix` (given in lower case) in any ASCII case, as header values such as
+    /// `Bearer …` and `Application/JSON` are compared, without a lower-cased copy.
+    func hasPrefix(caseInsensitive prefix: String) -> Bool {
+        utf8.count >= prefix.utf8.count
+            && zip(utf8, prefix.utf8).allSatisfy { byte, expected in
+                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == expected : byte == expected
+            }
+    }
+}

@@ -44,12 +44,7 @@ struct IngestFastPath: HTTPResponder {
         var context = context
         context.routeKey = match.route
         context.coreContext.endpointPath.value = match.isBatch ? Self.batchEndpoint : Self.singleEndpoint
-        do {
-            return try await edge.handle(request, context: context, next: match.isBatch ? batch : single)
-        } catch let error as any HTTPResponseError {
-            // As the router does for errors that escape the middleware chain.
-            return try error.response(from: request, context: context)
-        }
+        return await edge.respond(to: request, context: context, next: match.isBatch ? batch : single)
     }
 
     /// The route key of an ingest path: one non-empty segment after the prefix, optionally followed by `/batch`.

@@ -35,16 +35,9 @@ enum RequestReading {
 
     /// `application/json` or `application/<anything>+json`, in any case, parameters allowed.
     static func isJSON(_ contentType: String) -> Bool {
-        let json = "application/json".utf8
-        if contentType.utf8.count >= json.count, zip(contentType.utf8, json).allSatisfy({ asciiLowercased($0) == $1 }) {
-            return true
-        }
+        if contentType.hasPrefix(caseInsensitive: "application/json") { return true }
         let lowered = contentType.lowercased()
         return lowered.hasPrefix("application/") && lowered.contains("+json")
-    }
-
-    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
-        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 
     /// Parses JSON text; 400 naming the offset where it stops being JSON.
