@@ -122,14 +122,23 @@ struct GatewayIngestTests {
             // Shapes the ingest fast path leaves to the router get the router's answers, in the one error shape.
             let otherSuffix = try await gateway.post("/api/v1/events/message/other", token: token, json: ["a": 1])
             #expect(otherSuffix.status == 404 && otherSuffix.errorCode == "not_found")
+            // A served path asked with another method: 405 with Allow, not the router's 404.
             let wrongMethod = try await gateway.get("/api/v1/events/message")
-            #expect([404, 405].contains(wrongMethod.status) && wrongMethod.errorCode != nil)
+            #expect(wrongMethod.status == 405 && wrongMethod.errorCode == "method_not_allowed")
+            #expect(wrongMethod.headers["Allow"] == ["POST"] && wrongMethod.headers["X-Request-ID"].count == 1)
+            let putBatch = try await gateway.send(.PUT, "/api/v1/events/message/batch")
+            #expect(putBatch.status == 405 && putBatch.headers["Allow"] == ["POST"])
+            let postCredits = try await gateway.post("/api/v1/credits", token: token, json: [:])
+            #expect(postCredits.status == 405 && postCredits.headers["Allow"] == ["GET"])
+            let deleteHealth = try await gateway.send(.DELETE, "/health/live/")
+            #expect(deleteHealth.status == 405 && deleteHealth.json["error"]?["details"]?["allowed"] == ["GET"])
             let metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
             // Requests are counted by route template (the fast path's too), method and status.
             for series in [
                 #"gateway_http_requests_total{route="/api/v1/events/{route}",method="POST",status="202"}"#,
                 #"gateway_http_requests_total{route="/api/v1/events/{route}",method="POST",status="422"}"#,
                 #"gateway_http_requests_total{route="NotFound",method="GET",status="404"}"#,
+                #"gateway_http_requests_total{route="/api/v1/events/{route}",method="GET",status="405"}"#,
                 #"gateway_http_request_duration_seconds_bucket{route="/api/v1/events/{route}",method="POST",status="422""#,
             ] {
                 #expect(metrics.contains(series), "\(series)")

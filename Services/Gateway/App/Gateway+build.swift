@@ -91,7 +91,8 @@ public struct Gateway {
         ).register(on: endpoints)
 
         let app = Application(
-            responder: IngestFastPath(router: router, edge: edge, single: events.single, batch: events.batch),
+            responder: IngestFastPath(
+                router: router, edge: edge, single: events.single, batch: events.batch, endpoints: endpoints.endpoints),
             configuration: .init(
                 address: .hostname("0.0.0.0", port: configuration.port), serverName: "event-substrate-gateway"),
             onServerRunning: { channel in await onListening?(channel.localAddress?.port ?? configuration.port) },

@@ -21,7 +21,8 @@ enum OpenAPIDocument {
           description: |
             Authenticated ingress for browser events and database webhooks, media saga intents, and each user's
             notifications. Every error has the shape {"error": {"code", "message", "details", "request_id"}}.
-            Accepted writes (202) are acknowledged by the broker before the response is sent.
+            Accepted writes (202) are acknowledged by the broker before the response is sent. A path below asked
+            with a method it does not list gets 405 method_not_allowed with an Allow header.
         servers:
           - url: http://127.0.0.1:8080
         components:

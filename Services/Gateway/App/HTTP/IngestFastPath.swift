@@ -11,6 +11,9 @@ import Hummingbird
 /// Both ways run the same middleware: the router's only one, ``EdgeMiddleware``, which the fast path calls directly
 /// (no responder chain around it), so request ids, CORS and metrics apply identically; the endpoint path the
 /// metrics label requests with is the router's too.
+///
+/// A request to a served path with a method it does not answer gets `405` with `Allow` (``AllowedMethods``), which
+/// the router cannot tell from an unknown path (it answers 404 to both). CORS preflights still go to the edge.
 struct IngestFastPath: HTTPResponder {
     typealias Context = GatewayRequestContext
     typealias Handler = @Sendable (Request, Context) async throws -> Response
@@ -19,6 +22,7 @@ struct IngestFastPath: HTTPResponder {
     private let edge: EdgeMiddleware
     private let single: Handler
     private let batch: Handler
+    private let allowed: AllowedMethods
 
     static let prefix = "/api/v1/events/"
     static let batchSuffix = "/batch"
@@ -30,21 +34,39 @@ struct IngestFastPath: HTTPResponder {
     ///   - router: every route, with `edge` as its one middleware.
     ///   - single: handles `POST /api/v1/events/{route}`; `context.routeKey` holds the route.
     ///   - batch: handles `POST /api/v1/events/{route}/batch`.
-    init(router: Router<Context>, edge: EdgeMiddleware, single: @escaping Handler, batch: @escaping Handler) {
+    ///   - endpoints: every endpoint the router serves (for the 405s).
+    init(
+        router: Router<Context>, edge: EdgeMiddleware, single: @escaping Handler, batch: @escaping Handler,
+        endpoints: [Endpoint]
+    ) {
         self.router = router.buildResponder()
         self.edge = edge
         self.single = single
         self.batch = batch
+        self.allowed = AllowedMethods(endpoints)
     }
 
     func respond(to request: Request, context: Context) async throws -> Response {
         guard request.method == .post, let match = Self.match(request.uri.path) else {
-            return try await router.respond(to: request, context: context)
+            return try await elsewhere(request, context: context)
         }
         var context = context
         context.routeKey = match.route
         context.coreContext.endpointPath.value = match.isBatch ? Self.batchEndpoint : Self.singleEndpoint
         return await edge.respond(to: request, context: context, next: match.isBatch ? batch : single)
+    }
+
+    /// Everything but the ingest paths: the router, or 405 for a served path asked with a method it does not answer.
+    private func elsewhere(_ request: Request, context: Context) async throws -> Response {
+        let isPreflight = request.method == .options && request.headers[.origin] != nil
+        guard !isPreflight, let allowed = allowed.match(request.uri.path), !allowed.methods.contains(request.method) else {
+            return try await router.respond(to: request, context: context)
+        }
+        var context = context
+        context.coreContext.endpointPath.value = allowed.template
+        return await edge.respond(to: request, context: context) { request, _ in
+            throw APIError.methodNotAllowed(request.method, allowed)
+        }
     }
 
     /// The route key of an ingest path: one non-empty segment after the prefix, optionally followed by `/batch`.
