@@ -62,7 +62,7 @@ struct AllowedMethods: Sendable {
 extension APIError {
     static func methodNotAllowed(_ method: HTTPRequest.Method, _ allowed: AllowedMethods.Match) -> APIError {
         APIError(
-            .methodNotAllowed, code: "method_not_allowed",
+            .methodNotAllowed, code: EdgeMiddleware.code(for: .methodNotAllowed),
             message: "\(method.rawValue) is not allowed on \(allowed.template); use \(allowed.allowHeader)",
             details: ["allowed": .array(allowed.methods.map { .string($0.rawValue) })],
             headers: [.allow: allowed.allowHeader])

@@ -35,7 +35,7 @@ struct EdgeMiddleware: RouterMiddleware {
         let requestID = supplied ?? UUID.timeOrdered().lowercasedString
         let origin = request.headers.value(of: .origin)
         var response: Response
-        if let origin, request.method == .options {
+        if let origin, Self.isPreflight(request) {
             response = cors.preflight(origin: origin)
         } else {
             var context = context
@@ -74,6 +74,11 @@ struct EdgeMiddleware: RouterMiddleware {
             return APIError(.internalServerError, code: "internal_error", message: "internal error")
                 .response(requestID: requestID)
         }
+    }
+
+    /// A CORS preflight (`OPTIONS` with `Origin`): answered here, never by a handler.
+    static func isPreflight(_ request: Request) -> Bool {
+        request.method == .options && request.headers.contains(.origin)
     }
 
     static func code(for status: HTTPResponse.Status) -> String {

@@ -58,8 +58,7 @@ struct IngestFastPath: HTTPResponder {
 
     /// Everything but the ingest paths: the router, or 405 for a served path asked with a method it does not answer.
     private func elsewhere(_ request: Request, context: Context) async throws -> Response {
-        let isPreflight = request.method == .options && request.headers[.origin] != nil
-        guard !isPreflight, let allowed = allowed.match(request.uri.path), !allowed.methods.contains(request.method) else {
+        guard !EdgeMiddleware.isPreflight(request), let allowed = allowed.match(request.uri.path), !allowed.methods.contains(request.method) else {
             return try await router.respond(to: request, context: context)
         }
         var context = context
