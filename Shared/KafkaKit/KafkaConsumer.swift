@@ -211,6 +211,11 @@ public final class KafkaConsumer: Sendable, Service {
     }
 
     /// Leaves the group cleanly (revoking the assignment) and stops delivering events. Idempotent.
+    ///
+    /// Returns within `timeout` plus a second even when librdkafka does not finish: serving a rebalance during the
+    /// close calls `rd_kafka_assign`, which waits for the group's reply without a timeout, and that reply can fail to
+    /// come once the group has finished closing (seen as a SagaProcessor that ignored SIGTERM). The blocked poll-queue
+    /// thread keeps the handle alive, so nothing is destroyed under it; the process exits without it.
     public func close(timeout: Duration = .seconds(10)) async {
         let wasClosed = state.withLockedValue { state in
             defer { state.closed = true }
@@ -221,25 +226,26 @@ public final class KafkaConsumer: Sendable, Service {
         let queue = consumerQueue
         let logger = self.logger
         let deadline = ContinuousClock.now + timeout
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let finished = await BoundedWait.run(on: pollQueue, for: timeout + .seconds(1)) {
             // The poll queue is serial, so this runs after any poll in flight and no other poll runs meanwhile.
-            pollQueue.async {
-                if let error = rd_kafka_consumer_close_queue(handle.pointer, queue.pointer) {
-                    logger.warning("consumer close failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
-                    rd_kafka_error_destroy(error)
+            if let error = rd_kafka_consumer_close_queue(handle.pointer, queue.pointer) {
+                logger.warning("consumer close failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
+                rd_kafka_error_destroy(error)
+            }
+            while rd_kafka_consumer_closed(handle.pointer) == 0 && ContinuousClock.now < deadline {
+                guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
+                if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
+                    rd_kafka_assign(handle.pointer, nil)
                 }
-                while rd_kafka_consumer_closed(handle.pointer) == 0 && ContinuousClock.now < deadline {
-                    guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
-                    if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
-                        rd_kafka_assign(handle.pointer, nil)
-                    }
-                    rd_kafka_event_destroy(event)
-                }
-                continuation.resume()
+                rd_kafka_event_destroy(event)
             }
         }
         state.withLockedValue { $0.assignment = [] }
-        logger.debug("consumer closed")
+        if finished {
+            logger.debug("consumer closed")
+        } else {
+            logger.warning("consumer close did not finish in time; leaving the group to the session timeout")
+        }
     }
 
     // MARK: - Event handling

@@ -156,15 +156,11 @@ struct MaterializationTests {
         let producing = Task { try await ConsumerTests.publish(ConsumerTests.messages(user: user, count: 20_000)) }
         // Kill it hard once it is part-way through.
         _ = try await ConsumerTests.eventually(timeout: .seconds(60)) { try await ConsumerTests.counts(user: user).rows >= 2_000 }
-        kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        first.killNow()
         let atCrash = try await ConsumerTests.counts(user: user).rows
         _ = try await producing.value
         let second = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer {
-            second.terminate()
-            second.waitUntilExit()
-        }
+        defer { #expect(second.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
         #expect(try await ConsumerTests.eventually(timeout: .seconds(120)) { try await ConsumerTests.counts(user: user).rows >= 20_000 })
         try await Task.sleep(for: .seconds(1))  // anything extra would show up now
         let counts = try await ConsumerTests.counts(user: user)
@@ -179,10 +175,7 @@ struct MaterializationTests {
         let group = "mc-scale-\(UUID().uuidString.prefix(8))"
         let dlq = "it.dlq.\(UUID().uuidString.prefix(8))"
         let first = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer {
-            first.terminate()
-            first.waitUntilExit()
-        }
+        defer { #expect(first.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
         let producing = Task {
             try await ConsumerTests.publish(ConsumerTests.messages(user: user, count: 5_000))
             try await Task.sleep(for: .seconds(2))
@@ -190,10 +183,7 @@ struct MaterializationTests {
         }
         _ = try await ConsumerTests.eventually(timeout: .seconds(60)) { try await ConsumerTests.counts(user: user).rows >= 1_000 }
         let second = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer {
-            second.terminate()
-            second.waitUntilExit()
-        }
+        defer { #expect(second.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
         _ = try await producing.value
         #expect(try await ConsumerTests.eventually(timeout: .seconds(120)) { try await ConsumerTests.counts(user: user).rows >= 10_000 })
         try await Task.sleep(for: .seconds(1))

@@ -19,7 +19,7 @@ extension SagaProcessorTests {
         let committed = try await TestEvents.eventually(timeout: .seconds(30)) {
             try await SagaTests.credits(user).entries == 21
         }
-        SagaTests.kill9(silent)
+        silent.killNow()
         #expect(committed)
         #expect(collector.events(on: "public.media.upload.approved") { $0.has("user_id", user) }.isEmpty)
         let process = try SagaTests.launch()

@@ -5,6 +5,7 @@ import PostgresNIO
 import SagaProcessorApp
 import ServiceLifecycle
 import Shared
+import Testing
 import TestSupport
 
 /// Helpers for the SagaProcessor's integration tests: running it in-process or as a real process, the input events,
@@ -59,14 +60,10 @@ enum SagaTests {
         return process
     }
 
-    static func kill9(_ process: Process) {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-
+    /// Stops a processor as a deployment would (SIGTERM); one that has not exited after 20 s is a failed shutdown.
     static func stop(_ process: Process) {
-        process.terminate()
-        process.waitUntilExit()
+        let exited = process.terminateGracefully()
+        #expect(exited, "SagaProcessor did not exit within 20 s of SIGTERM")
     }
 
     // MARK: - Inputs
