@@ -265,6 +265,17 @@ public final class KafkaConsumer: Sendable, Service {
             ConsumerMetrics.records.increment()
             return .record(Self.copy(message))
         case RD_KAFKA_EVENT_REBALANCE:
+            if state.withLockedValue({ $0.closed }) {
+                // `close()` has begun and this poll took the rebalance its leaving triggered off the queue before
+                // `close()`'s own loop could: serve it as that loop would, or the group waits out the close timeout.
+                rd_kafka_assign(handle.pointer, nil)
+                state.withLockedValue { state in
+                    state.assignment = []
+                    state.pendingAssignment = nil
+                    state.pendingUnassign = false
+                }
+                return nil
+            }
             guard let list = rd_kafka_event_topic_partition_list(event) else { return nil }
             let partitions = RDKafkaPartitionList.read(list).map(\.0)
             switch rd_kafka_event_error(event) {

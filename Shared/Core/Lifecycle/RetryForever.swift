@@ -20,7 +20,9 @@ public func retryForever<T: Sendable>(
             if Task.isShuttingDownGracefully { throw error }
             onRetry()
             logger.warning("\(what) failed; retrying", metadata: ["error": "\(String(reflecting: error))", "backoff_ms": "\(Int(backoff))"])
-            try await Task.sleep(for: .milliseconds(Int.random(in: Int(backoff / 2)...Int(backoff))))
+            await Task.sleepUnlessShuttingDown(for: .milliseconds(Int.random(in: Int(backoff / 2)...Int(backoff))))
+            if Task.isCancelled { throw CancellationError() }
+            if Task.isShuttingDownGracefully { throw error }
             backoff = min(backoff * 2, ceiling)
         }
     }

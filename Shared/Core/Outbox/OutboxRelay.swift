@@ -61,12 +61,12 @@ public final class OutboxRelay: Service, Sendable {
                 let outcome = try await publishRound()
                 backoff = .milliseconds(50)
                 if outcome == .full { continue }
-                if outcome == .failed { try await Task.sleep(for: backoff) }
+                if outcome == .failed { await Task.sleepUnlessShuttingDown(for: backoff) }
                 await idle()
             } catch {
                 if Task.isCancelled { break }
                 logger.warning("outbox relay round failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                try? await Task.sleep(for: backoff)
+                await Task.sleepUnlessShuttingDown(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }

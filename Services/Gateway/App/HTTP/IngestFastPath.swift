@@ -61,8 +61,7 @@ struct IngestFastPath: HTTPResponder {
         guard !EdgeMiddleware.isPreflight(request), let allowed = allowed.match(request.uri.path), !allowed.methods.contains(request.method) else {
             return try await router.respond(to: request, context: context)
         }
-        var context = context
-        context.coreContext.endpointPath.value = allowed.template
+        context.coreContext.endpointPath.value = allowed.template  // a shared box: the edge's metrics read it
         return await edge.respond(to: request, context: context) { request, _ in
             throw APIError.methodNotAllowed(request.method, allowed)
         }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import ServiceLifecycle
+import Shared
 
 /// Reloads routes.yaml when its directory changes. The directory is watched, not the file, because editors and
 /// Kubernetes ConfigMaps replace files by rename (the old inode never changes again). A burst of events is coalesced
@@ -46,7 +47,7 @@ public struct RoutesWatcher: Service {
     private func pollModificationTime() async throws {
         var last = modificationTime()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(1))
+            await Task.sleepUnlessShuttingDown(for: .seconds(1))
             let now = modificationTime()
             if now != last {
                 last = now

@@ -19,7 +19,7 @@ struct ListingPoller: Service {
             } catch {
                 logger.warning("object listing failed; trying again", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            await Task.sleepUnlessShuttingDown(for: interval)
         }
     }
 

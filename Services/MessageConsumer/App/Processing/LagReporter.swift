@@ -2,6 +2,7 @@ import KafkaKit
 import Logging
 import Metrics
 import ServiceLifecycle
+import Shared
 
 /// Publishes `message_consumer_lag{topic,partition}` (high watermark − next offset written) every few seconds.
 struct LagReporter: Service {
@@ -10,8 +11,9 @@ struct LagReporter: Service {
     let interval: Duration
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+        while true {
+            await Task.sleepUnlessShuttingDown(for: interval)
+            if Task.isShuttingDownGracefully || Task.isCancelled { return }
             let written = materializer.writtenOffsets
             for partition in consumer.assignment {
                 guard let (_, high) = try? await consumer.watermarks(for: partition) else { continue }

@@ -28,7 +28,7 @@ public struct SagaHousekeeping: Service {
             } catch {
                 logger.debug("saga housekeeping skipped", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            await Task.sleepUnlessShuttingDown(for: interval)
         }
     }
 

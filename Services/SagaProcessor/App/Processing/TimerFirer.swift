@@ -35,12 +35,12 @@ public final class TimerFirer: Service, Sendable {
             do {
                 let claimed = try await fireRound()
                 backoff = .milliseconds(100)
-                if claimed < batchSize { try? await Task.sleep(for: interval) }
+                if claimed < batchSize { await Task.sleepUnlessShuttingDown(for: interval) }
             } catch {
                 if Task.isCancelled { break }
                 logger.warning("timer round failed; firing one at a time", metadata: ["error": "\(String(reflecting: error))"])
                 await fireIndividually()
-                try? await Task.sleep(for: backoff)
+                await Task.sleepUnlessShuttingDown(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
