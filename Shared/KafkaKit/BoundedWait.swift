@@ -6,6 +6,9 @@ import NIOConcurrencyHelpers
 /// For librdkafka calls that can block without a timeout of their own: the caller goes on after `limit`, the work
 /// finishes (or stays blocked) on its queue.
 enum BoundedWait {
+    /// Its own (overcommitting) queue, so the deadline fires even while blocking work fills the global queues.
+    private static let timers = DispatchQueue(label: "kafka-bounded-wait-timers")
+
     /// Returns `true` when `work` finished within `limit`.
     static func run(on queue: DispatchQueue, for limit: Duration, _ work: @escaping @Sendable () -> Void) async -> Bool {
         let resumed = NIOLockedValueBox(false)
@@ -21,7 +24,7 @@ enum BoundedWait {
                 work()
                 finish(true)
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(limit.wholeMilliseconds))) { finish(false) }
+            timers.asyncAfter(deadline: .now() + .milliseconds(Int(limit.wholeMilliseconds))) { finish(false) }
         }
     }
 }

@@ -13,9 +13,9 @@ struct ComposeFileTests {
     /// The services that run the platform's own image.
     static let platformServices = ["gateway", "message-consumer", "media-service", "saga-processor"]
 
-    static func validate(_ path: String) throws -> ExternalCommand.Result {
+    static func validate(_ path: String) async throws -> ExternalCommand.Result {
         let validator = URL(fileURLWithPath: TestEnvironment.python).deletingLastPathComponent().appendingPathComponent("check-jsonschema").path
-        return try ExternalCommand.run(validator, ["--builtin-schema", "vendor.compose-spec", path])
+        return try await ExternalCommand.run(validator, ["--builtin-schema", "vendor.compose-spec", path])
     }
 
     static func compose() throws -> [String: Any] {
@@ -28,18 +28,18 @@ struct ComposeFileTests {
     }
 
     @Test("docker-compose.yml conforms to the Compose specification")
-    func conformsToSpecification() throws {
-        let result = try Self.validate(Self.composePath)
+    func conformsToSpecification() async throws {
+        let result = try await Self.validate(Self.composePath)
         #expect(result.status == 0, "\(result.output)\(result.errors)")
     }
 
     @Test("the validator rejects a file that breaks the specification")
-    func validatorRejects() throws {
+    func validatorRejects() async throws {
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("compose-\(UUID().uuidString).yml")
         try "services:\n  gateway:\n    image: x\n    healthcheck: {interval: 5}\n    restart: sometimes\n"
             .write(to: broken, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: broken) }
-        #expect(try Self.validate(broken.path).status != 0)
+        #expect(try await Self.validate(broken.path).status != 0)
     }
 
     @Test("every long-running service has a health check; one-shot jobs finish before the services start")

@@ -43,11 +43,11 @@ struct BotocoreAgreementTests {
     }
 
     @Test("40 presigned PUT/GET URLs, path and virtual-host style, odd keys: identical to botocore's")
-    func agreement() throws {
+    func agreement() async throws {
         let cases = Self.cases()
         let encoder = JSONEncoder()
         let input = try cases.map { String(decoding: try encoder.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
-        let result = try ExternalCommand.run(
+        let result = try await ExternalCommand.run(
             TestEnvironment.python, ["\(TestEnvironment.repositoryRoot)/scripts/lib/botocore_presign.py"], input: input)
         #expect(result.status == 0, "\(result.errors)")
         let output = result.output

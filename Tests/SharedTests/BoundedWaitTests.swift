@@ -3,7 +3,7 @@ import Foundation
 @testable import KafkaKit
 import Testing
 
-@Suite("BoundedWait")
+@Suite("BoundedWait", .timeLimit(.minutes(1)))
 struct BoundedWaitTests {
     @Test("work that finishes in time reports true")
     func finishes() async {
@@ -20,7 +20,9 @@ struct BoundedWaitTests {
         let finished = await BoundedWait.run(on: queue, for: .milliseconds(200)) { release.wait() }
         let waited = ContinuousClock.now - started
         release.signal()
+        // It came back while the work was still blocked (the work is released only now), after the limit. How much
+        // later depends on how busy the test machine is, so no upper bound here.
         #expect(!finished)
-        #expect(waited >= .milliseconds(200) && waited < .seconds(5))
+        #expect(waited >= .milliseconds(200))
     }
 }

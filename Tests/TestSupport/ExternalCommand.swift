@@ -9,7 +9,17 @@ public enum ExternalCommand {
         public var errors: String
     }
 
-    public static func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> Result {
+    /// Runs the program on a thread of its own: waiting for it on the cooperative pool would stall every other test
+    /// running meanwhile (the pool has one thread per core; two such waits at once stopped the rest for seconds).
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil) async throws -> Result {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try runBlocking(executable, arguments, input: input) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ executable: String, _ arguments: [String], input: String?) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
