@@ -215,7 +215,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Returns within `timeout` plus a second even when librdkafka does not finish: serving a rebalance during the
     /// close calls `rd_kafka_assign`, which waits for the group's reply without a timeout, and that reply can fail to
     /// come once the group has finished closing (seen as a SagaProcessor that ignored SIGTERM). The blocked poll-queue
-    /// thread keeps the handle alive, so nothing is destroyed under it; the process exits without it.
+    /// thread keeps the consumer, its queue and its handle alive, so nothing is destroyed under it; the process exits without it.
     public func close(timeout: Duration = .seconds(10)) async {
         let wasClosed = state.withLockedValue { state in
             defer { state.closed = true }
@@ -226,7 +226,7 @@ public final class KafkaConsumer: Sendable, Service {
         let queue = consumerQueue
         let logger = self.logger
         let deadline = ContinuousClock.now + timeout
-        let finished = await BoundedWait.run(on: pollQueue, for: timeout + .seconds(1)) {
+        let finished = await BoundedWait.run(on: pollQueue, for: timeout + .seconds(1)) { [self] in
             // The poll queue is serial, so this runs after any poll in flight and no other poll runs meanwhile.
             if let error = rd_kafka_consumer_close_queue(handle.pointer, queue.pointer) {
                 logger.warning("consumer close failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
@@ -239,6 +239,8 @@ public final class KafkaConsumer: Sendable, Service {
                 }
                 rd_kafka_event_destroy(event)
             }
+            // The consumer lives until here even if this outlasts the wait: its `deinit` destroys the queue polled above.
+            withExtendedLifetime(self) {}
         }
         state.withLockedValue { $0.assignment = [] }
         if finished {
