@@ -160,7 +160,7 @@ struct MaterializationTests {
         let atCrash = try await ConsumerTests.counts(user: user).rows
         _ = try await producing.value
         let second = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer { #expect(second.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
+        defer { second.stopExpectingGracefulExit("MessageConsumer") }
         #expect(try await ConsumerTests.eventually(timeout: .seconds(120)) { try await ConsumerTests.counts(user: user).rows >= 20_000 })
         try await Task.sleep(for: .seconds(1))  // anything extra would show up now
         let counts = try await ConsumerTests.counts(user: user)
@@ -175,7 +175,7 @@ struct MaterializationTests {
         let group = "mc-scale-\(UUID().uuidString.prefix(8))"
         let dlq = "it.dlq.\(UUID().uuidString.prefix(8))"
         let first = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer { #expect(first.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
+        defer { first.stopExpectingGracefulExit("MessageConsumer") }
         let producing = Task {
             try await ConsumerTests.publish(ConsumerTests.messages(user: user, count: 5_000))
             try await Task.sleep(for: .seconds(2))
@@ -183,7 +183,7 @@ struct MaterializationTests {
         }
         _ = try await ConsumerTests.eventually(timeout: .seconds(60)) { try await ConsumerTests.counts(user: user).rows >= 1_000 }
         let second = try ConsumerTests.launch(group: group, dlqTopic: dlq)
-        defer { #expect(second.terminateGracefully(), "MessageConsumer did not exit within 20 s of SIGTERM") }
+        defer { second.stopExpectingGracefulExit("MessageConsumer") }
         _ = try await producing.value
         #expect(try await ConsumerTests.eventually(timeout: .seconds(120)) { try await ConsumerTests.counts(user: user).rows >= 10_000 })
         try await Task.sleep(for: .seconds(1))

@@ -61,9 +61,8 @@ enum SagaTests {
     }
 
     /// Stops a processor as a deployment would (SIGTERM); one that has not exited after 20 s is a failed shutdown.
-    static func stop(_ process: Process) {
-        let exited = process.terminateGracefully()
-        #expect(exited, "SagaProcessor did not exit within 20 s of SIGTERM")
+    static func stop(_ process: Process, sourceLocation: SourceLocation = #_sourceLocation) {
+        process.stopExpectingGracefulExit("SagaProcessor", sourceLocation: sourceLocation)
     }
 
     // MARK: - Inputs

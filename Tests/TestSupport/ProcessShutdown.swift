@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 extension Process {
     /// Sends SIGTERM and waits at most `grace` for the process to exit, then SIGKILLs it and reaps it.
@@ -16,6 +17,13 @@ extension Process {
         kill(processIdentifier, SIGKILL)
         waitUntilExit()
         return false
+    }
+
+    /// Stops the process as a deployment would (SIGTERM); one that has not exited within 20 s is a failed shutdown,
+    /// recorded as a test issue (and then killed).
+    public func stopExpectingGracefulExit(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let exited = terminateGracefully()
+        #expect(exited, "\(name) did not exit within 20 s of SIGTERM", sourceLocation: sourceLocation)
     }
 
     /// Kills the process at once (a crash) and reaps it.
