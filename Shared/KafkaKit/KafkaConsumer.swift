@@ -26,18 +26,20 @@ public final class KafkaConsumer: Sendable, Service {
     /// the group's committed offset, or `auto.offset.reset`.
     public typealias OffsetProvider = @Sendable ([KafkaTopicPartition]) async throws -> [KafkaTopicPartition: Int64]
 
-    private let handle: RDKafkaHandle
-    private let consumerQueue: TransferredPointer
-    private let pollQueue = DispatchQueue(label: "kafka-consumer-poll")
+    let handle: RDKafkaHandle
+    let consumerQueue: TransferredPointer
+    let pollQueue = DispatchQueue(label: "kafka-consumer-poll")
     private let configuration: KafkaConsumerConfiguration
     private let offsetProvider: OffsetProvider?
-    private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    let logger: Logger
+    let state = NIOLockedValueBox(State())
 
     struct State {
         var pendingAssignment: [KafkaTopicPartition]?
         var pendingUnassign = false
         var assignment: Set<KafkaTopicPartition> = []
+        /// From subscribing, and from each revocation, until the next assignment is taken: the member is joining.
+        var rebalancing = true
         var closed = false
     }
 
@@ -210,46 +212,6 @@ public final class KafkaConsumer: Sendable, Service {
         await close()
     }
 
-    /// Leaves the group cleanly (revoking the assignment) and stops delivering events. Idempotent.
-    ///
-    /// Returns within `timeout` plus a second even when librdkafka does not finish: serving a rebalance during the
-    /// close calls `rd_kafka_assign`, which waits for the group's reply without a timeout, and that reply can fail to
-    /// come once the group has finished closing (seen as a SagaProcessor that ignored SIGTERM). The blocked poll-queue
-    /// thread keeps the consumer, its queue and its handle alive, so nothing is destroyed under it; the process exits without it.
-    public func close(timeout: Duration = .seconds(10)) async {
-        let wasClosed = state.withLockedValue { state in
-            defer { state.closed = true }
-            return state.closed
-        }
-        if wasClosed { return }
-        let handle = self.handle
-        let queue = consumerQueue
-        let logger = self.logger
-        let deadline = ContinuousClock.now + timeout
-        let finished = await BoundedWait.run(on: pollQueue, for: timeout + .seconds(1)) { [self] in
-            // The poll queue is serial, so this runs after any poll in flight and no other poll runs meanwhile.
-            if let error = rd_kafka_consumer_close_queue(handle.pointer, queue.pointer) {
-                logger.warning("consumer close failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
-                rd_kafka_error_destroy(error)
-            }
-            while rd_kafka_consumer_closed(handle.pointer) == 0 && ContinuousClock.now < deadline {
-                guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
-                if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE {
-                    rd_kafka_assign(handle.pointer, nil)
-                }
-                rd_kafka_event_destroy(event)
-            }
-            // The consumer lives until here even if this outlasts the wait: its `deinit` destroys the queue polled above.
-            withExtendedLifetime(self) {}
-        }
-        state.withLockedValue { $0.assignment = [] }
-        if finished {
-            logger.debug("consumer closed")
-        } else {
-            logger.warning("consumer close did not finish in time; leaving the group to the session timeout")
-        }
-    }
-
     // MARK: - Event handling
 
     private func handle(event: OpaquePointer) throws -> KafkaConsumerEvent? {
@@ -268,14 +230,9 @@ public final class KafkaConsumer: Sendable, Service {
             return .record(Self.copy(message))
         case RD_KAFKA_EVENT_REBALANCE:
             if state.withLockedValue({ $0.closed }) {
-                // `close()` has begun and this poll took the rebalance its leaving triggered off the queue before
-                // `close()`'s own loop could: serve it as that loop would, or the group waits out the close timeout.
-                rd_kafka_assign(handle.pointer, nil)
-                state.withLockedValue { state in
-                    state.assignment = []
-                    state.pendingAssignment = nil
-                    state.pendingUnassign = false
-                }
+                // `close()` has begun and this poll took a rebalance off the queue before `close()` could: serve it as
+                // `close()` would, or the group waits out the close timeout.
+                answerWhileClosing(rebalance: event)
                 return nil
             }
             guard let list = rd_kafka_event_topic_partition_list(event) else { return nil }
@@ -285,14 +242,20 @@ public final class KafkaConsumer: Sendable, Service {
                 state.withLockedValue { $0.pendingAssignment = partitions }
                 return nil  // the loop completes it (async offset lookup) before polling again
             case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-                state.withLockedValue { $0.pendingUnassign = true }
+                state.withLockedValue { state in
+                    state.pendingUnassign = true
+                    state.rebalancing = true
+                }
                 ConsumerMetrics.rebalances.increment()
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
                 return .partitionsRevoked(partitions)
             default:
                 logger.error("rebalance error", metadata: ["error": "\(KafkaError.from(rd_kafka_event_error(event)))"])
                 rd_kafka_assign(handle.pointer, nil)
-                state.withLockedValue { $0.assignment = [] }
+                state.withLockedValue { state in
+                    state.assignment = []
+                    state.rebalancing = true
+                }
                 return nil
             }
         case RD_KAFKA_EVENT_LOG:
@@ -319,6 +282,8 @@ public final class KafkaConsumer: Sendable, Service {
         guard let assignment else { return nil }
         // If the provider throws (database down), the assignment stays pending and is retried on the next call.
         let offsets = try await offsetProvider?(assignment) ?? [:]
+        // `close()` takes over an assignment still pending when it begins.
+        if state.withLockedValue({ $0.closed }) { return nil }
         let list = RDKafkaPartitionList.make(assignment.map { ($0, offsets[$0] ?? rdKafkaOffsetInvalid) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_assign(handle.pointer, list)
@@ -326,6 +291,7 @@ public final class KafkaConsumer: Sendable, Service {
         state.withLockedValue { state in
             state.pendingAssignment = nil
             state.assignment = Set(assignment)
+            state.rebalancing = false
         }
         logger.info(
             "partitions assigned",

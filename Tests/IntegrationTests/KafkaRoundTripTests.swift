@@ -142,6 +142,77 @@ struct KafkaRoundTripTests {
         await fallback.close()
     }
 
+    /// Polls until an event matching `wanted` arrives, the deadline passes or the task is cancelled.
+    func awaitEvent(
+        _ consumer: KafkaConsumer, timeout: Duration = .seconds(30), _ wanted: (KafkaConsumerEvent) -> Bool
+    ) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            switch try await consumer.poll(timeout: .milliseconds(200)) {
+            case .event(let event) where wanted(event): return true
+            case .closed: return false
+            case .event, .timedOut: continue
+            }
+        }
+        return false
+    }
+
+    @Test("a member closed mid-rebalance (a revocation it stopped polling before answering) settles it, then leaves; the group goes on")
+    func closeWithUnansweredRevocation() async throws {
+        let topic = TestEnvironment.uniqueName("it.kafka.revoke")
+        try await createTopic(topic)
+        let group = TestEnvironment.uniqueName("it-revoke")
+        let configuration = settings.consumerConfiguration(groupID: group, topics: [topic])
+        let first = try KafkaConsumer(configuration: configuration, logger: TestEnvironment.logger)
+        #expect(try await awaitEvent(first) { if case .partitionsAssigned = $0 { true } else { false } })
+        // A second member joins; the first is told to give its partitions up and, like a worker whose shutdown began,
+        // flushes and stops polling without answering.
+        let second = try KafkaConsumer(configuration: configuration, logger: TestEnvironment.logger)
+        let joining = Task { try await awaitEvent(second) { if case .partitionsAssigned = $0 { true } else { false } } }
+        #expect(try await awaitEvent(first) { if case .partitionsRevoked = $0 { true } else { false } })
+        let started = ContinuousClock.now
+        #expect(await first.close(timeout: .seconds(10)), "the close ran out its timeout")
+        #expect(ContinuousClock.now - started < .seconds(8))
+        // The group goes on without it: the second member ends up with every partition.
+        #expect(try await joining.value)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while second.assignment.count < 2, ContinuousClock.now < deadline {
+            _ = try await second.poll(timeout: .milliseconds(200))
+        }
+        #expect(second.assignment.count == 2)
+        #expect(await second.close())
+    }
+
+    @Test("a member stopped while it is still joining leaves the group usable for the others")
+    func closeWhileJoining() async throws {
+        let topic = TestEnvironment.uniqueName("it.kafka.joining")
+        try await createTopic(topic)
+        let configuration = settings.consumerConfiguration(groupID: TestEnvironment.uniqueName("it-joining"), topics: [topic])
+        let steady = try KafkaConsumer(configuration: configuration, logger: TestEnvironment.logger)
+        #expect(try await awaitEvent(steady) { if case .partitionsAssigned = $0 { true } else { false } })
+        // The steady member keeps consuming (answering rebalances) for the rest of the test.
+        let revocations = Task {
+            var count = 0
+            while !Task.isCancelled {
+                if case .event(.partitionsRevoked) = try await steady.poll(timeout: .milliseconds(100)) { count += 1 }
+            }
+            return count
+        }
+        let late = try KafkaConsumer(configuration: configuration, logger: TestEnvironment.logger)
+        try await Task.sleep(for: .milliseconds(500))  // its join is under way
+        let started = ContinuousClock.now
+        #expect(await late.close(timeout: .seconds(8)), "the close ran out its timeout")
+        #expect(ContinuousClock.now - started < .seconds(6))
+        // The group settles again with every partition on the steady member.
+        try await Task.sleep(for: .seconds(1))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while steady.assignment.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        revocations.cancel()
+        #expect(try await revocations.value >= 1, "the late member's join never reached the group")
+        #expect(steady.assignment.count == 2)
+        #expect(await steady.close())
+    }
+
     @Test("an unreachable broker fails fast instead of hanging")
     func unreachableBroker() async throws {
         var client = settings.kafka

@@ -119,5 +119,24 @@ extension SagaProcessorTests {
         }
         // Two processes, one consumer group: both took part (each owns some partitions).
         #expect(first.isRunning && second.isRunning)
+        // One at a time, each from a settled group (see `awaitGroupSettled`).
+        SagaTests.stop(first)
+        try await SagaTests.awaitGroupSettled(collector)
+        SagaTests.stop(second)
+    }
+
+    @Test("SIGTERM: a consuming processor stops within seconds (its housekeeping's 10 s pause does not hold the drain up)")
+    func promptShutdown() async throws {
+        let collector = try TopicCollector(topics: ["public.credit.balance_changed.events"])
+        defer { Task { await collector.stop() } }
+        let process = try SagaTests.launch()
+        // Consuming: a signup comes back as its balance change.
+        let marker = SagaTests.newID("prompt")
+        try await TestEvents.publish([SagaTests.signup(marker)])
+        _ = try await collector.wait(for: 1, on: "public.credit.balance_changed.events", timeout: .seconds(60)) { $0.has("user_id", marker) }
+        let stopped = ContinuousClock.now
+        #expect(process.terminateGracefully(within: .seconds(5)), "still running 5 s after SIGTERM")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(ContinuousClock.now - stopped < .seconds(5))
     }
 }

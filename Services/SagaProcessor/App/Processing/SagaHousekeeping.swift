@@ -28,10 +28,7 @@ public struct SagaHousekeeping: Service {
             } catch {
                 logger.debug("saga housekeeping skipped", metadata: ["error": "\(error)"])
             }
-            // Not `Task.sleepUnlessShuttingDown` yet: with it the processor leaves its consumer group at once on
-            // SIGTERM, and in the saga suite the local broker (Tansu) then stalled later joins of the same group for
-            // minutes (two-instance test). Until that is understood, shutdown may wait out this pause (up to 10 s).
-            try? await Task.sleep(for: interval)
+            await Task.sleepUnlessShuttingDown(for: interval)
         }
     }
 
