@@ -5,9 +5,10 @@ import NIOConcurrencyHelpers
 extension KafkaConsumer {
     /// Leaves the group cleanly (revoking the assignment) and stops delivering events. Idempotent.
     ///
-    /// A member that is mid-rebalance when the close begins (joining, or handed a revocation the application did not
-    /// answer because it stopped polling to shut down) first finishes that rebalance, for at most half the timeout
-    /// (5 s at most), and leaves from the settled group. A leave in the middle of a rebalance is where group
+    /// A member that is mid-rebalance when the close begins (revoked and re-joining, or handed a revocation the
+    /// application did not answer because it stopped polling to shut down) first finishes that rebalance, for at most
+    /// half the timeout (5 s at most), and leaves from the settled group. (A member still in its first join leaves at
+    /// once: it has nothing to hand over, and a broker that is down would hold it for nothing.) A leave in the middle of a rebalance is where group
     /// coordinators are weakest: the local broker (Tansu 0.6) keeps a leader that leaves while the group re-forms as
     /// the group's leader, so no member gets partitions again (seen as saga processors that waited minutes, or for
     /// ever, for an assignment; test: `closeWithUnansweredRevocation`).
@@ -34,7 +35,8 @@ extension KafkaConsumer {
         let deadline = now + timeout
         let settleBy = now + min(timeout / 2, .seconds(5))
         let finished = await BoundedWait.run(on: pollQueue, for: timeout + .seconds(1)) { [self] in
-            // The poll queue is serial, so this runs after any poll in flight and no other poll runs meanwhile.
+            // The poll queue is serial, so this starts after any blocking poll in flight. What that poll returned may
+            // still be handled on the caller's thread: it answers a rebalance itself once the close began.
             if start.unassign { rd_kafka_assign(handle.pointer, nil) }
             if let partitions = start.assignment { assign(partitions) }
             settleRebalance(until: settleBy)
@@ -62,7 +64,7 @@ extension KafkaConsumer {
             state.assignment = []
             state.pendingAssignment = nil
             state.pendingUnassign = false
-            if assigned { state.rebalancing = false }
+            state.rebalancing = !assigned
         }
     }
 
@@ -73,8 +75,10 @@ extension KafkaConsumer {
         state.withLockedValue { $0.rebalancing = false }
     }
 
-    /// Serves the queue until the member holds its next assignment, or `limit`.
+    /// Serves the queue until the member holds its next assignment, or `limit`. What is already queued is served
+    /// first: a revocation nobody has taken yet starts the rebalance to settle.
     private func settleRebalance(until limit: ContinuousClock.Instant) {
+        while rd_kafka_queue_length(consumerQueue.pointer) > 0 { serveOneEventWhileClosing(wait: 0) }
         while state.withLockedValue({ $0.rebalancing }) && ContinuousClock.now < limit {
             serveOneEventWhileClosing(wait: 100)
         }

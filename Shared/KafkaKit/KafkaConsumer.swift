@@ -38,8 +38,8 @@ public final class KafkaConsumer: Sendable, Service {
         var pendingAssignment: [KafkaTopicPartition]?
         var pendingUnassign = false
         var assignment: Set<KafkaTopicPartition> = []
-        /// From subscribing, and from each revocation, until the next assignment is taken: the member is joining.
-        var rebalancing = true
+        /// From a revocation until the next assignment is taken: the member is re-joining the group.
+        var rebalancing = false
         var closed = false
     }
 
@@ -229,23 +229,33 @@ public final class KafkaConsumer: Sendable, Service {
             ConsumerMetrics.records.increment()
             return .record(Self.copy(message))
         case RD_KAFKA_EVENT_REBALANCE:
-            if state.withLockedValue({ $0.closed }) {
-                // `close()` has begun and this poll took a rebalance off the queue before `close()` could: serve it as
-                // `close()` would, or the group waits out the close timeout.
+            let partitions = rd_kafka_event_topic_partition_list(event).map { RDKafkaPartitionList.read($0).map(\.0) } ?? []
+            let error = rd_kafka_event_error(event)
+            // One critical section with `close()`'s snapshot: a rebalance is either left for the application (and
+            // `close()` sees it pending) or, once the close began, answered here.
+            let closing = state.withLockedValue { state in
+                if state.closed { return true }
+                switch error {
+                case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+                    state.pendingAssignment = partitions
+                case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+                    state.pendingUnassign = true
+                    state.rebalancing = true
+                default:
+                    break
+                }
+                return false
+            }
+            if closing {
+                // This poll took the rebalance off the queue before `close()` could: answer it as `close()` would, or
+                // the group waits out the close timeout.
                 answerWhileClosing(rebalance: event)
                 return nil
             }
-            guard let list = rd_kafka_event_topic_partition_list(event) else { return nil }
-            let partitions = RDKafkaPartitionList.read(list).map(\.0)
-            switch rd_kafka_event_error(event) {
+            switch error {
             case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-                state.withLockedValue { $0.pendingAssignment = partitions }
                 return nil  // the loop completes it (async offset lookup) before polling again
             case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-                state.withLockedValue { state in
-                    state.pendingUnassign = true
-                    state.rebalancing = true
-                }
                 ConsumerMetrics.rebalances.increment()
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
                 return .partitionsRevoked(partitions)
@@ -282,16 +292,25 @@ public final class KafkaConsumer: Sendable, Service {
         guard let assignment else { return nil }
         // If the provider throws (database down), the assignment stays pending and is retried on the next call.
         let offsets = try await offsetProvider?(assignment) ?? [:]
-        // `close()` takes over an assignment still pending when it begins.
-        if state.withLockedValue({ $0.closed }) { return nil }
+        // Claimed here or by `close()` (which takes over an assignment still pending when it begins), never both.
+        let claimed = state.withLockedValue { state in
+            guard !state.closed, state.pendingAssignment != nil else { return false }
+            state.pendingAssignment = nil
+            return true
+        }
+        guard claimed else { return nil }
         let list = RDKafkaPartitionList.make(assignment.map { ($0, offsets[$0] ?? rdKafkaOffsetInvalid) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         let err = rd_kafka_assign(handle.pointer, list)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError.from(err, context: "assign") }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            state.withLockedValue { state in
+                if !state.closed { state.pendingAssignment = assignment }  // retried on the next call
+            }
+            throw KafkaError.from(err, context: "assign")
+        }
         state.withLockedValue { state in
-            state.pendingAssignment = nil
-            state.assignment = Set(assignment)
             state.rebalancing = false
+            if !state.closed { state.assignment = Set(assignment) }
         }
         logger.info(
             "partitions assigned",
