@@ -5,10 +5,10 @@ import NIOConcurrencyHelpers
 extension KafkaConsumer {
     /// Leaves the group cleanly (revoking the assignment) and stops delivering events. Idempotent.
     ///
-    /// A member that is mid-rebalance when the close begins (revoked and re-joining, or handed a revocation the
-    /// application did not answer because it stopped polling to shut down) first finishes that rebalance, for at most
-    /// half the timeout (5 s at most), and leaves from the settled group. (A member still in its first join leaves at
-    /// once: it has nothing to hand over, and a broker that is down would hold it for nothing.) A leave in the middle of a rebalance is where group
+    /// A member that is mid-rebalance when the close begins (joining, or handed a revocation the application did not
+    /// answer because it stopped polling to shut down) first finishes that rebalance, for at most half the timeout
+    /// (5 s at most), and leaves from the settled group. A consumer the group coordinator never gave a member id (the
+    /// broker is down) has no join under way and leaves at once. A leave in the middle of a rebalance is where group
     /// coordinators are weakest: the local broker (Tansu 0.6) keeps a leader that leaves while the group re-forms as
     /// the group's leader, so no member gets partitions again (seen as saga processors that waited minutes, or for
     /// ever, for an assignment; test: `closeWithUnansweredRevocation`).
@@ -78,10 +78,18 @@ extension KafkaConsumer {
     /// Serves the queue until the member holds its next assignment, or `limit`. What is already queued is served
     /// first: a revocation nobody has taken yet starts the rebalance to settle.
     private func settleRebalance(until limit: ContinuousClock.Instant) {
+        guard hasMemberID else { return }
         while rd_kafka_queue_length(consumerQueue.pointer) > 0 { serveOneEventWhileClosing(wait: 0) }
         while state.withLockedValue({ $0.rebalancing }) && ContinuousClock.now < limit {
             serveOneEventWhileClosing(wait: 100)
         }
+    }
+
+    /// Whether the group coordinator has answered a JoinGroup of this member (it then holds a member id).
+    private var hasMemberID: Bool {
+        guard let id = rd_kafka_memberid(handle.pointer) else { return false }
+        defer { rd_kafka_mem_free(handle.pointer, id) }
+        return id.pointee != 0
     }
 
     /// Unsubscribes, revokes and sends the LeaveGroup, serving the queue until librdkafka is done or `deadline`.

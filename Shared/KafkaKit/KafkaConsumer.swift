@@ -38,8 +38,8 @@ public final class KafkaConsumer: Sendable, Service {
         var pendingAssignment: [KafkaTopicPartition]?
         var pendingUnassign = false
         var assignment: Set<KafkaTopicPartition> = []
-        /// From a revocation until the next assignment is taken: the member is re-joining the group.
-        var rebalancing = false
+        /// From subscribing, and from each revocation, until the next assignment is taken: the member is joining.
+        var rebalancing = true
         var closed = false
     }
 

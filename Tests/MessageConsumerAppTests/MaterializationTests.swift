@@ -191,12 +191,15 @@ struct MaterializationTests {
         #expect(counts.rows == 10_000 && counts.distinct == 10_000)
     }
 
-    @Test("SIGTERM: the consumer stops within seconds (its lag reporter's 10 s pause does not hold the drain up)")
+    @Test("SIGTERM: a consuming consumer stops within seconds (its lag reporter's 10 s pause does not hold the drain up)")
     func promptShutdown() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: ConsumerTests.executable))
         let process = try ConsumerTests.launch(
             group: "mc-stop-\(UUID().uuidString.prefix(8))", dlqTopic: "it.dlq.\(UUID().uuidString.prefix(8))")
-        try await Task.sleep(for: .seconds(3))  // started, and its periodic loops are pausing
+        // Consuming (a message comes out as a row), and its periodic loops are pausing.
+        let user = "mc-stop-\(UUID().uuidString.lowercased())"
+        _ = try await ConsumerTests.publish(ConsumerTests.messages(user: user, count: 1))
+        #expect(try await ConsumerTests.eventually(timeout: .seconds(60)) { try await ConsumerTests.counts(user: user).rows == 1 })
         #expect(process.terminateGracefully(within: .seconds(5)), "still running 5 s after SIGTERM")
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
