@@ -60,10 +60,9 @@ extension KafkaConsumer {
         let list = rd_kafka_event_topic_partition_list(event)
         let assigned = rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && list != nil
         rd_kafka_assign(handle.pointer, assigned ? list : nil)
+        // Nothing is pending any more: `close()` cleared it, and nothing sets it once the close began.
         state.withLockedValue { state in
             state.assignment = []
-            state.pendingAssignment = nil
-            state.pendingUnassign = false
             state.rebalancing = !assigned
         }
     }
@@ -79,7 +78,7 @@ extension KafkaConsumer {
     /// first: a revocation nobody has taken yet starts the rebalance to settle.
     private func settleRebalance(until limit: ContinuousClock.Instant) {
         guard hasMemberID else { return }
-        while rd_kafka_queue_length(consumerQueue.pointer) > 0 { serveOneEventWhileClosing(wait: 0) }
+        serveQueuedEventsWhileClosing()
         while state.withLockedValue({ $0.rebalancing }) && ContinuousClock.now < limit {
             serveOneEventWhileClosing(wait: 100)
         }
@@ -101,7 +100,11 @@ extension KafkaConsumer {
         while rd_kafka_consumer_closed(handle.pointer) == 0 && ContinuousClock.now < deadline {
             serveOneEventWhileClosing(wait: 100)
         }
-        // What librdkafka logged on the way out.
+        serveQueuedEventsWhileClosing()  // what librdkafka logged on the way out
+    }
+
+    /// Serves what the queue holds now, without waiting.
+    private func serveQueuedEventsWhileClosing() {
         while rd_kafka_queue_length(consumerQueue.pointer) > 0 { serveOneEventWhileClosing(wait: 0) }
     }
 

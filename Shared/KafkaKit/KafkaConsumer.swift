@@ -260,7 +260,7 @@ public final class KafkaConsumer: Sendable, Service {
                 logger.info("partitions revoked", metadata: ["partitions": "\(partitions)"])
                 return .partitionsRevoked(partitions)
             default:
-                logger.error("rebalance error", metadata: ["error": "\(KafkaError.from(rd_kafka_event_error(event)))"])
+                logger.error("rebalance error", metadata: ["error": "\(KafkaError.from(error))"])
                 rd_kafka_assign(handle.pointer, nil)
                 state.withLockedValue { state in
                     state.assignment = []

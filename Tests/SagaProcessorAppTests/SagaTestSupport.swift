@@ -65,19 +65,20 @@ enum SagaTests {
         process.stopExpectingGracefulExit("SagaProcessor", sourceLocation: sourceLocation)
     }
 
-    /// Waits until the group consumes every partition again after a member left: signups for fresh users, spread
-    /// over the partitions, each come back as a balance change (the collector must follow that topic).
+    /// Waits until the processors consume: signups for fresh users each come back as a balance change (the
+    /// collector must follow that topic). With several markers, spread over the partitions, it waits until the group
+    /// consumes every partition again, e.g. after a member left.
     ///
     /// Stop a group's processes one at a time, each once the group has settled: the local broker (Tansu 0.6) keeps a
     /// leader that leaves while the group is re-forming as the group's leader, and no member gets partitions again.
-    static func awaitGroupSettled(_ collector: TopicCollector, markers: Int = 8, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let users = (0..<markers).map { _ in newID("settle") }
+    static func awaitConsuming(_ collector: TopicCollector, markers: Int = 8, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let users = (0..<markers).map { _ in newID("marker") }
         try await TestEvents.publish(users.map { signup($0) })
         let wanted = Set(users)
         let seen = try await collector.wait(for: markers, on: "public.credit.balance_changed.events", timeout: .seconds(60)) {
             wanted.contains($0["user_id"]?.stringValue ?? "")
         }
-        #expect(seen.count == markers, "the group did not settle", sourceLocation: sourceLocation)
+        #expect(seen.count == markers, "the processors did not consume the markers", sourceLocation: sourceLocation)
     }
 
     // MARK: - Inputs
