@@ -20,8 +20,8 @@ struct AllowedMethodsTests {
     func served() {
         #expect(allowed.match("/api/v1/events/message") == .init(template: "/api/v1/events/{route}", methods: [.post]))
         #expect(allowed.match("/api/v1/events/message/batch")?.template == "/api/v1/events/{route}/batch")
-        #expect(allowed.match("/items") == .init(template: "/items", methods: [.get, .delete]))
-        #expect(allowed.match("/items")?.allowHeader == "GET, DELETE")
+        #expect(allowed.match("/items") == .init(template: "/items", methods: [.get, .head, .delete]))
+        #expect(allowed.match("/items")?.allowHeader == "GET, HEAD, DELETE")
     }
 
     @Test("segments match as the router matches them: empty ones ignored, literals before parameters")
@@ -43,8 +43,8 @@ struct AllowedMethodsTests {
     func error() {
         let error = APIError.methodNotAllowed(.put, allowed.match("/items")!)
         #expect(error.status == .methodNotAllowed && error.code == "method_not_allowed")
-        #expect(error.headers[.allow] == "GET, DELETE")
-        #expect(error.message == "PUT is not allowed on /items; use GET, DELETE")
-        #expect(error.details == ["allowed": ["GET", "DELETE"]])
+        #expect(error.headers[.allow] == "GET, HEAD, DELETE")
+        #expect(error.message == "PUT is not allowed on /items; use GET, HEAD, DELETE")
+        #expect(error.details == ["allowed": ["GET", "HEAD", "DELETE"]])
     }
 }

@@ -129,9 +129,21 @@ struct GatewayIngestTests {
             let putBatch = try await gateway.send(.PUT, "/api/v1/events/message/batch")
             #expect(putBatch.status == 405 && putBatch.headers["Allow"] == ["POST"])
             let postCredits = try await gateway.post("/api/v1/credits", token: token, json: [:])
-            #expect(postCredits.status == 405 && postCredits.headers["Allow"] == ["GET"])
+            #expect(postCredits.status == 405 && postCredits.headers["Allow"] == ["GET, HEAD"])
             let deleteHealth = try await gateway.send(.DELETE, "/health/live/")
-            #expect(deleteHealth.status == 405 && deleteHealth.json["error"]?["details"]?["allowed"] == ["GET"])
+            #expect(deleteHealth.status == 405 && deleteHealth.json["error"]?["details"]?["allowed"] == ["GET", "HEAD"])
+            // HEAD wherever GET: the GET's status and headers without the body; on a POST-only path, 405.
+            let headHealth = try await gateway.send(.HEAD, "/health/live")
+            #expect(headHealth.status == 200 && headHealth.body.isEmpty)
+            let getCredits = try await gateway.get("/api/v1/credits", token: token)
+            let headCredits = try await gateway.send(.HEAD, "/api/v1/credits", headers: ["Authorization": "Bearer \(token)"])
+            #expect(headCredits.status == 200 && headCredits.body.isEmpty)
+            #expect(headCredits.headers["Content-Length"] == getCredits.headers["Content-Length"])
+            #expect(headCredits.headers["Content-Type"] == ["application/json"])
+            let headUnauthorized = try await gateway.send(.HEAD, "/api/v1/credits")
+            #expect(headUnauthorized.status == 401 && headUnauthorized.body.isEmpty)
+            let headIngest = try await gateway.send(.HEAD, "/api/v1/events/message")
+            #expect(headIngest.status == 405 && headIngest.headers["Allow"] == ["POST"])
             let metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
             // Requests are counted by route template (the fast path's too), method and status.
             for series in [

@@ -62,7 +62,8 @@ public struct Gateway {
         health.add("redis") { try await redis.ping() }
         health.add("kafka") { try await producer.checkBrokers(timeout: .seconds(1)) }
 
-        let router = Router(context: GatewayRequestContext.self)
+        // HEAD is answered wherever GET is (RFC 9110 §9.3.2): the GET handler's status and headers, no body.
+        let router = Router(context: GatewayRequestContext.self, options: .autoGenerateHeadEndpoints)
         // The router's one middleware (``IngestFastPath`` runs it too).
         let edge = EdgeMiddleware(
             cors: CORSPolicy(

@@ -46,7 +46,6 @@ struct NotificationsController: Sendable {
             }
             after = id
         }
-        let subscription = hub.subscribe(userID: user.userID)
         let postgres = self.postgres
         let hub = self.hub
         let heartbeat = self.heartbeat
@@ -57,7 +56,10 @@ struct NotificationsController: Sendable {
             return logger
         }()
         let start = after
+        // Subscribed when the body is written, not before: a response whose body never runs (HEAD, a client gone
+        // before the head is sent) leaves no subscription behind. Nothing is missed: the first read below comes after.
         let body = ResponseBody { writer in
+            let subscription = hub.subscribe(userID: user.userID)
             defer { hub.unsubscribe(subscription.id) }
             var last = start
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))

@@ -33,14 +33,18 @@ struct AllowedMethods: Sendable {
         var templates: [Template] = []
         for endpoint in endpoints {
             guard let method = HTTPRequest.Method(endpoint.method) else { continue }
+            // The router answers HEAD wherever it answers GET (`autoGenerateHeadEndpoints`).
+            let methods: [HTTPRequest.Method] = method == .get ? [.get, .head] : [method]
             if let index = templates.firstIndex(where: { $0.match.template == endpoint.path }) {
-                if !templates[index].match.methods.contains(method) { templates[index].match.methods.append(method) }
+                for method in methods where !templates[index].match.methods.contains(method) {
+                    templates[index].match.methods.append(method)
+                }
                 continue
             }
             let segments = endpoint.path.split(separator: "/").map { segment -> Substring? in
                 segment.first == "{" && segment.last == "}" ? nil : segment
             }
-            templates.append(Template(segments: segments, match: Match(template: endpoint.path, methods: [method])))
+            templates.append(Template(segments: segments, match: Match(template: endpoint.path, methods: methods)))
         }
         self.templates = templates
     }
