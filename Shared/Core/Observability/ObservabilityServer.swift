@@ -13,7 +13,8 @@ public struct ObservabilityServer: Service {
         port: Int, health: HealthChecks, registry: PrometheusCollectorRegistry, logger: Logger,
         routes: (Router<BasicRequestContext>) -> Void = { _ in }
     ) {
-        let router = Router()
+        // HEAD wherever GET (probes and load balancers use either).
+        let router = Router(options: .autoGenerateHeadEndpoints)
         ObservabilityRoutes.add(to: router, health: health, registry: registry)
         routes(router)
         self.health = health
