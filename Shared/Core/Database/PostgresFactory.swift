@@ -15,15 +15,12 @@ extension PostgresClient {
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            // `body` starts once the runner task is under way: `run()` marks the pool running before its first
-            // suspension, so leases made by `body` no longer race it (PostgresNIO warns about leases before `run()`).
-            let (started, signal) = AsyncStream<Void>.makeStream()
-            group.addTask {
-                signal.finish()
+            // The runner starts on this thread, before `body`: `run()` marks the pool running before its first
+            // suspension, so no lease made by `body` can come first (PostgresNIO warns about leases before `run()`).
+            group.addImmediateTask {
                 await client.run()
                 return nil
             }
-            for await _ in started {}
             defer { group.cancelAll() }
             return try await body(client)
         }
