@@ -105,22 +105,44 @@ struct GatewayControlsTests {
         "rate limit: X-RateLimit headers, then 429 with Retry-After; batches count per event",
         arguments: ["100", "0"])  // decided from the synced local ledger (default), and by Redis on every request
     func rateLimit(syncMilliseconds: String) async throws {
-        try await GatewayHarness.with(environment: [
-            "GATEWAY_RATE_LIMIT": "3", "GATEWAY_RATE_WINDOW_SECONDS": "60", "GATEWAY_RATE_LIMIT_SYNC_MS": syncMilliseconds,
-        ]) { gateway in
+        let routes = """
+            externalRoutes:
+              message: public.user.message.events
+              limited:
+                topic: public.user.message.events
+                rateLimit: { limit: 1, windowSeconds: 60 }
+            """
+        try await GatewayHarness.with(
+            environment: [
+                "GATEWAY_RATE_LIMIT": "3", "GATEWAY_RATE_WINDOW_SECONDS": "60", "GATEWAY_RATE_LIMIT_SYNC_MS": syncMilliseconds,
+            ],
+            routesYAML: routes
+        ) { gateway in
             let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
             let event: JSONValue = ["message": "m", "timestamp": "t"]
-            var remaining: [String] = []
-            for _ in 0..<3 {
-                let reply = try await gateway.post("/api/v1/events/message", token: token, json: event)
-                #expect(reply.status == 202)
-                #expect(reply.headers["X-RateLimit-Limit"].first == "3")
-                remaining.append(reply.headers["X-RateLimit-Remaining"].first ?? "")
-            }
-            #expect(remaining == ["2", "1", "0"])
+            // Every answer after the check carries the headers: an error on the way (the budget was taken) and a
+            // replay as much as an acceptance.
+            let malformed = try await gateway.send(
+                .POST, "/api/v1/events/message",
+                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: Array("{".utf8))
+            #expect(malformed.status == 400 && malformed.headers["X-RateLimit-Remaining"].first == "2")
+            let first = try await gateway.post("/api/v1/events/message", token: token, json: event, headers: ["Idempotency-Key": "k1"])
+            #expect(first.status == 202 && first.headers["X-RateLimit-Limit"].first == "3")
+            #expect(first.headers["X-RateLimit-Remaining"].first == "1")
+            let second = try await gateway.post("/api/v1/events/message", token: token, json: event)
+            #expect(second.status == 202 && second.headers["X-RateLimit-Remaining"].first == "0")
             let limited = try await gateway.post("/api/v1/events/message", token: token, json: event)
             #expect(limited.status == 429 && limited.errorCode == "rate_limited")
-            #expect(Int(limited.headers["Retry-After"].first ?? "") ?? 0 >= 1)
+            // Three in this window: one more fits once the next window is a third under way (the three then weigh 2).
+            let retryAfter = Int(limited.headers["Retry-After"].first ?? "") ?? 0
+            #expect(retryAfter >= 20 && retryAfter <= 80, "Retry-After \(retryAfter)")
+            #expect(limited.headers["X-RateLimit-Reset"].first == limited.headers["Retry-After"].first)
+            #expect(limited.headers["X-RateLimit-Remaining"].first == "0")
+
+            // A route with limits of its own has a budget of its own: the user's spent default budget does not touch it.
+            let own = try await gateway.post("/api/v1/events/limited", token: token, json: event)
+            #expect(own.status == 202 && own.headers["X-RateLimit-Limit"].first == "1")
+            #expect(try await gateway.post("/api/v1/events/limited", token: token, json: event).status == 429)
 
             let batchToken = try await GatewayHarness.token(user: GatewayHarness.newUser())
             let batch = try await gateway.post("/api/v1/events/message/batch", token: batchToken, json: .array(Array(repeating: event, count: 4)))
@@ -155,6 +177,14 @@ struct GatewayControlsTests {
             }
             #expect(refusedFast)
             #expect(try await gateway.get("/health/ready").status == 503)
+            // A batch the broker takes none of: 503 in the one error shape, each event's result in its details, and
+            // its Idempotency-Key released, so the same request is accepted once the broker is back.
+            let batch: JSONValue = [event, event]
+            let refusedBatch = try await gateway.post(
+                "/api/v1/events/message/batch", token: token, json: batch, headers: ["Idempotency-Key": "outage-batch"])
+            #expect(refusedBatch.status == 503 && refusedBatch.errorCode == "broker_unavailable")
+            #expect(refusedBatch.headers["Retry-After"].first != nil)
+            #expect(refusedBatch.json["error"]?["details"]?["results"]?.arrayValue?.count == 2)
 
             try await broker.start()
             var accepted = false
@@ -165,6 +195,12 @@ struct GatewayControlsTests {
             }
             #expect(accepted)
             #expect(try await gateway.get("/health/ready").status == 200)
+            let retriedBatch = try await gateway.post(
+                "/api/v1/events/message/batch", token: token, json: batch, headers: ["Idempotency-Key": "outage-batch"])
+            #expect(retriedBatch.status == 202 && retriedBatch.json["accepted"] == 2)
+            #expect(retriedBatch.headers["Idempotent-Replayed"].isEmpty)
+            let metrics = String(decoding: try await gateway.get("/metrics").body, as: UTF8.self)
+            #expect(metrics.contains("gateway_broker_circuit_open 0"))
         }
         broker.stop()
     }

@@ -221,6 +221,33 @@ struct GatewayIngestTests {
             let tooMany = try await gateway.post(
                 "/api/v1/events/message/batch", token: token, json: .array((0..<11).map { _ in ["message": "m", "timestamp": "t"] }))
             #expect(tooMany.status == 413 && tooMany.errorCode == "batch_too_large")
+            // None valid: an error in the one shape, each event's result in its details.
+            let noneValid = try await gateway.post(
+                "/api/v1/events/message/batch", token: token, json: [["message": 1, "timestamp": "t"], ["timestamp": "t"]])
+            #expect(noneValid.status == 422 && noneValid.errorCode == "batch_rejected")
+            let rejected = noneValid.json["error"]?["details"]?["results"]?.arrayValue ?? []
+            #expect(rejected.count == 2 && rejected.allSatisfy { $0["status"] == 422 })
+        }
+    }
+
+    @Test("a route's body limit holds for each event of a batch, as for a single event")
+    func batchEventLimit() async throws {
+        let routes = """
+            externalRoutes:
+              small:
+                topic: public.user.message.events
+                maxBodyBytes: 200
+            """
+        try await GatewayHarness.with(routesYAML: routes) { gateway in
+            let token = try await GatewayHarness.token(user: GatewayHarness.newUser())
+            let big: JSONValue = ["message": .string(String(repeating: "x", count: 300)), "timestamp": "t"]
+            let small: JSONValue = ["message": "m", "timestamp": "t"]
+            #expect(try await gateway.post("/api/v1/events/small", token: token, json: big).status == 413)
+            let reply = try await gateway.post("/api/v1/events/small/batch", token: token, json: [small, big])
+            #expect(reply.status == 207)
+            let results = reply.json["results"]?.arrayValue ?? []
+            #expect(results.count == 2 && results[0]["status"] == 202)
+            #expect(results.last?["status"] == 413 && results.last?["error"]?["code"] == "body_too_large")
         }
     }
 

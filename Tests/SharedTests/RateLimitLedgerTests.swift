@@ -28,7 +28,8 @@ struct RateLimitLedgerTests {
         #expect(remaining == [3, 2, 1, 0])
         let denied = ledger.decide(key, weight: 1, now: 10)
         #expect(denied?.allowed == false && denied?.remaining == 0)
-        #expect(denied?.resetAfterMilliseconds == 60_000 - 10)
+        // Five in this window: the next one must be a fifth under way before they weigh 4 and one more fits.
+        #expect(denied?.resetAfterMilliseconds == 60_000 - 10 + 12_000)
         #expect(ledger.entries[key]?.pending == 4)
     }
 
@@ -120,6 +121,21 @@ struct RateLimitLedgerTests {
         ledger.learn(counts(current: 4, elapsed: 100), for: key, now: 0)
         ledger.learn(counts(current: 1, elapsed: 50), for: key, now: 1)
         #expect(ledger.entries[key]?.counts?.current == 4)
+    }
+
+    @Test("a denial says when the request fits: as the previous window's share shrinks, or in the next window")
+    func waitUntilItFits() {
+        // 30 s into the window, the previous window's 5 weigh 2.5: 3 more fit once they weigh 2, 6 s later.
+        let halfway = counts(previous: 5, current: 0, elapsed: 30_000)
+        #expect(halfway.wait(toAdd: 3, limit: 5, at: halfway.serverMilliseconds) == 6_000)
+        #expect(halfway.wait(toAdd: 2, limit: 5, at: halfway.serverMilliseconds) == 0)
+        let full = counts(current: 3, elapsed: 10_000)
+        // 3 counted + 1 local = 4; 2 more need 4 × (1 − e) ≤ 3, e ≥ ¼ of the next window.
+        #expect(full.wait(toAdd: 2, beyond: 1, limit: 5, at: full.serverMilliseconds) == 50_000 + 15_000)
+        // More than the limit never fits: the time until the window is empty.
+        #expect(full.wait(toAdd: 6, limit: 5, at: full.serverMilliseconds) == 50_000 + 60_000)
+        // Later than the snapshot, with windows rolled over, the counts have decayed accordingly.
+        #expect(full.wait(toAdd: 5, limit: 5, at: full.serverMilliseconds + 120_000) == 0)
     }
 
     @Test("idle subjects are forgotten after two windows; the table is bounded")

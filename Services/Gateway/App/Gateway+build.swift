@@ -54,7 +54,8 @@ public struct Gateway {
             limiter: syncedLimiter ?? RedisRateLimiter(client: redis), failOpen: configuration.rateLimitFailOpen,
             logger: logger)
         let idempotency = IdempotencyGuard(
-            store: RedisIdempotencyStore(client: redis), ttl: .seconds(configuration.idempotencyTTLSeconds), logger: logger)
+            store: RedisIdempotencyStore(client: redis), ttl: .seconds(configuration.idempotencyTTLSeconds),
+            longestRequest: .milliseconds(configuration.produceTimeoutMilliseconds), logger: logger)
         let hub = NotificationHub(postgres: postgres, logger: logger)
 
         let health = environment.health

@@ -39,8 +39,10 @@ struct RateLimitLedger {
     mutating func decide(_ key: Key, weight: Int, now: Int64) -> RateLimitDecision? {
         guard var entry = entries[key], let counts = entry.counts, now - entry.receivedAt <= staleAfterMilliseconds
         else { return nil }
-        let (used, reset) = counts.projected(to: counts.serverMilliseconds + (now - entry.receivedAt))
-        let taken = used + Double(entry.pending + entry.inFlight + entry.reserved)
+        let serverNow = counts.serverMilliseconds + (now - entry.receivedAt)
+        let (used, reset) = counts.projected(to: serverNow)
+        let local = entry.pending + entry.inFlight + entry.reserved
+        let taken = used + Double(local)
         let allowed = taken + Double(weight) <= Double(key.limit)
         if allowed { entry.pending += weight }
         entry.lastUsedAt = now
@@ -48,7 +50,8 @@ struct RateLimitLedger {
         return RateLimitDecision(
             allowed: allowed, limit: key.limit,
             remaining: allowed ? max(0, Int((Double(key.limit) - taken - Double(weight)).rounded(.down))) : 0,
-            resetAfterMilliseconds: reset)
+            resetAfterMilliseconds: allowed
+                ? reset : counts.wait(toAdd: weight, beyond: local, limit: key.limit, at: serverNow))
     }
 
     /// Notes that Redis is deciding `weight` units for the subject, so that local decisions meanwhile count them.

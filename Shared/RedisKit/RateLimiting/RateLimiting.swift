@@ -10,7 +10,8 @@ public struct RateLimitDecision: Sendable, Equatable {
     public var limit: Int
     /// Units left in the window after this one (0 when denied).
     public var remaining: Int
-    /// Milliseconds until the current fixed window ends and budget frees up.
+    /// Allowed: milliseconds until the current fixed window ends and budget frees up. Denied: milliseconds until the
+    /// request would fit, if nothing else is taken meanwhile (``WindowCounts/wait(toAdd:beyond:limit:at:)``).
     public var resetAfterMilliseconds: Int
 
     public init(allowed: Bool, limit: Int, remaining: Int, resetAfterMilliseconds: Int) {
@@ -44,16 +45,40 @@ public struct WindowCounts: Sendable, Equatable {
     /// milliseconds until that moment's fixed window ends. Windows that began since the snapshot start empty.
     public func projected(to serverMilliseconds: Int64) -> (used: Double, resetAfterMilliseconds: Int) {
         let now = max(serverMilliseconds, self.serverMilliseconds)
-        let index = now / windowMilliseconds
-        let elapsed = now - index * windowMilliseconds
-        let (previous, current): (Int64, Int64)
-        switch index - windowIndex {
-        case 0: (previous, current) = (self.previous, self.current)
-        case 1: (previous, current) = (self.current, 0)
-        default: (previous, current) = (0, 0)
-        }
+        let elapsed = now % windowMilliseconds
+        let (previous, current) = counts(at: now)
         let overlap = Double(windowMilliseconds - elapsed) / Double(windowMilliseconds)
         return (Double(previous) * overlap + Double(current), Int(windowMilliseconds - elapsed))
+    }
+
+    /// Milliseconds from `serverMilliseconds` until `weight` more units fit under `limit` in the sliding window, with
+    /// `local` units taken beyond these counts (granted, not yet counted in Redis) and nothing else taken meanwhile.
+    /// A weight above the limit never fits: then the time until the window is empty.
+    public func wait(toAdd weight: Int, beyond local: Int = 0, limit: Int, at serverMilliseconds: Int64) -> Int {
+        let now = max(serverMilliseconds, self.serverMilliseconds)
+        let window = Double(windowMilliseconds)
+        let elapsed = Double(now % windowMilliseconds)
+        let (previous, current) = counts(at: now)
+        let taken = Double(current + Int64(local))
+        let room = Double(limit - weight)
+        guard room >= 0 else { return Int(window - elapsed + window) }
+        // In this window the previous one's share shrinks: previous × (window − elapsed − t) / window + taken ≤ room.
+        if taken <= room {
+            guard previous > 0 else { return 0 }
+            return max(0, Int((window - elapsed - (room - taken) * window / Double(previous)).rounded(.up)))
+        }
+        // Else in the next one, where this window's units are the previous ones: taken × (window − e) / window ≤ room.
+        let intoNext = max(0, window - room * window / taken)
+        return Int(window - elapsed) + Int(intoNext.rounded(.up))
+    }
+
+    /// The (previous, current) window counts as of `now`: windows begun since the snapshot start empty.
+    private func counts(at now: Int64) -> (previous: Int64, current: Int64) {
+        switch now / windowMilliseconds - windowIndex {
+        case 0: (previous, current)
+        case 1: (current, 0)
+        default: (0, 0)
+        }
     }
 
     /// Whether these counts were read no earlier than `other` (same subject): a later window, or the same window

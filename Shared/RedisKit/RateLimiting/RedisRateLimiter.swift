@@ -27,7 +27,8 @@ public struct RedisRateLimiter: RateLimiting {
         let (used, reset) = counts.projected(to: counts.serverMilliseconds)
         let decision = Decision(
             allowed: allowed, limit: limit, remaining: allowed ? max(0, Int((Double(limit) - used).rounded(.down))) : 0,
-            resetAfterMilliseconds: reset)
+            resetAfterMilliseconds: allowed
+                ? reset : counts.wait(toAdd: weight, limit: limit, at: counts.serverMilliseconds))
         return (decision, counts)
     }
 

@@ -34,4 +34,12 @@ enum BatchEvents {
     }
 
     var isEmpty: Bool { count == 0 }
+
+    /// The size in bytes of the event at `index` as a body of its own (its text, or its compact serialization).
+    func size(at index: Int) -> Int {
+        switch self {
+        case .text(_, let ranges): ranges[index].count
+        case .parsed(let values): values[index].jsonBytes().count
+        }
+    }
 }

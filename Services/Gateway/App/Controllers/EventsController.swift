@@ -26,13 +26,15 @@ struct EventsController: Sendable {
         let user = try await authenticator.authenticate(request)
         let route = try externalRoute(context)
         let rateHeaders = try await limiter.check(
-            subject: "user:\(user.userID)", limit: route.rateLimit ?? configuration.rateLimit,
+            subject: Self.rateSubject(user: user, route: route), limit: route.rateLimit ?? configuration.rateLimit,
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
-        return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
-            try await ingestor.accept(
-                route: route, json: bytes, user: user, correlationID: context.requestID,
-                traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
+        return try await limiter.answering(with: rateHeaders) {
+            let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+            return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
+                try await ingestor.accept(
+                    route: route, json: bytes, user: user, correlationID: context.requestID,
+                    traceparent: request.headers.value(of: .traceparent))
+            }
         }
     }
 
@@ -50,16 +52,24 @@ struct EventsController: Sendable {
                 details: ["limit": .int(Int64(limit)), "received": .int(Int64(events.count))])
         }
         let rateHeaders = try await limiter.check(
-            subject: "user:\(user.userID)", limit: route.rateLimit ?? configuration.rateLimit,
+            subject: Self.rateSubject(user: user, route: route), limit: route.rateLimit ?? configuration.rateLimit,
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds, weight: events.count)
-        return try await idempotency.run(request: request, scope: "user:\(user.userID):batch:\(route.key)", body: bytes) {
-            try await runBatch(events, route: route, user: user, context: context, request: request, headers: rateHeaders)
+        return try await limiter.answering(with: rateHeaders) {
+            try await idempotency.run(request: request, scope: "user:\(user.userID):batch:\(route.key)", body: bytes) {
+                try await runBatch(events, route: route, user: user, context: context, request: request)
+            }
         }
+    }
+
+    /// Whose budget a user's event takes: a route with limits of its own counts on its own; the others share the
+    /// user's default budget.
+    static func rateSubject(user: AuthenticatedUser, route: RouteDefinition) -> String {
+        route.rateLimit == nil && route.rateWindowSeconds == nil ? "user:\(user.userID)" : "user:\(user.userID):route:\(route.key)"
     }
 
     private func runBatch(
         _ events: BatchEvents, route: RouteDefinition, user: AuthenticatedUser, context: GatewayRequestContext,
-        request: Request, headers: HTTPFields
+        request: Request
     ) async throws -> IdempotencyGuard.Outcome {
         // Without the topic's schema no event can be checked: the whole request is unavailable (503), not each event.
         let submission = try await ingestor.submission(
@@ -72,6 +82,10 @@ struct EventsController: Sendable {
         positions.reserveCapacity(events.count)
         for index in 0..<events.count {
             do throws(APIError) {
+                // Each event is held to the route's body limit, as if sent on its own.
+                if let eventLimit = route.maxBodyBytes, events.size(at: index) > eventLimit {
+                    throw RequestReading.bodyTooLarge(eventLimit)
+                }
                 switch events {
                 case .text(let bytes, let ranges): prepared.append(try ingestor.prepare(json: bytes[ranges[index]], for: submission))
                 case .parsed(let values): prepared.append(try ingestor.prepare(body: values[index], for: submission))
@@ -91,21 +105,32 @@ struct EventsController: Sendable {
             }
         }
         let acceptedCount = produced.filter { if case .success = $0 { true } else { false } }.count
-        // All accepted → 202; some → 207; none → 422 when every event was invalid, else 503 (broker).
-        let status: HTTPResponse.Status
-        if acceptedCount == events.count {
-            status = .accepted
-        } else if acceptedCount > 0 {
-            status = HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status")
-        } else if prepared.isEmpty {
-            status = .unprocessableContent
-        } else {
-            status = .serviceUnavailable
+        let items = results.map { $0 ?? .rejected(.null) }
+        // All accepted → 202; some → 207; none → an error in the one shape, with each event's result in its details.
+        guard acceptedCount > 0 else {
+            throw Self.batchRejected(items, produceErrors: produced.compactMap { if case .failure(let error) = $0 { error } else { nil } })
         }
         return IdempotencyGuard.Outcome(
-            status: status,
-            json: BatchItemResult.responseBody(results.map { $0 ?? .rejected(.null) }, accepted: acceptedCount),
-            headers: headers)
+            status: acceptedCount == events.count ? .accepted : HTTPResponse.Status(code: 207, reasonPhrase: "Multi-Status"),
+            json: BatchItemResult.responseBody(items, accepted: acceptedCount))
+    }
+
+    /// A batch of which no event was accepted: 503 with `Retry-After` when the broker refused any (retrying the whole
+    /// batch can succeed), else 422 (every event is invalid, or too large).
+    private static func batchRejected(_ items: [BatchItemResult], produceErrors: [APIError]) -> APIError {
+        let details: JSONValue = [
+            "accepted": 0, "rejected": .int(Int64(items.count)),
+            "results": .array(items.map { if case .rejected(let item) = $0 { item } else { .null } }),
+        ]
+        if let unavailable = produceErrors.first(where: { $0.status == .serviceUnavailable }) {
+            return APIError(
+                .serviceUnavailable, code: unavailable.code,
+                message: "no event of the batch was accepted: \(unavailable.message)", details: details,
+                headers: unavailable.headers)
+        }
+        return APIError(
+            .unprocessableContent, code: "batch_rejected",
+            message: "none of the batch's \(items.count) events was accepted; see details.results", details: details)
     }
 
     private static func itemResult(index: Int, error: APIError, requestID: String) -> JSONValue {
@@ -143,11 +168,13 @@ struct EventsController: Sendable {
         let rateHeaders = try await limiter.check(
             subject: "webhook:\(route.key)", limit: route.rateLimit ?? configuration.webhookRateLimit,
             windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
-        return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
-            try await ingestor.accept(
-                route: route, json: bytes, user: nil, correlationID: context.requestID,
-                traceparent: request.headers.value(of: .traceparent), headers: rateHeaders)
+        return try await limiter.answering(with: rateHeaders) {
+            let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
+            return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
+                try await ingestor.accept(
+                    route: route, json: bytes, user: nil, correlationID: context.requestID,
+                    traceparent: request.headers.value(of: .traceparent))
+            }
         }
     }
 }

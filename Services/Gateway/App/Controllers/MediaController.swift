@@ -40,22 +40,25 @@ struct MediaController: Sendable {
         let user = try await authenticator.authenticate(request)
         let rateHeaders = try await limiter.check(
             subject: "user:\(user.userID)", limit: configuration.rateLimit, windowSeconds: configuration.rateWindowSeconds)
-        let (bytes, body) = try await RequestReading.jsonBody(request, limit: configuration.maxBodyBytes)
-        return try await idempotency.run(request: request, scope: "user:\(user.userID):\(intent.rawValue)-intent", body: bytes) {
-            let requestID = UUID.timeOrdered().lowercasedString
-            let event = try validatedEvent(intent, body: body, user: user, requestID: requestID)
-            let route = RouteDefinition(
-                key: "\(intent.rawValue)-intent", topic: intent.topic, bindings: ["user_id": "sub"], keyField: intent.keyField)
-            let prepared = try await ingestor.prepare(
-                route: route, body: .object(event), user: user, correlationID: requestID,
-                traceparent: request.headers.value(of: .traceparent))
-            let accepted = try await ingestor.produce(prepared)
-            var response = accepted.json
-            if case .object(var object) = response {
-                object["request_id"] = .string(requestID)
-                response = .object(object)
+        return try await limiter.answering(with: rateHeaders) {
+            let (bytes, body) = try await RequestReading.jsonBody(request, limit: configuration.maxBodyBytes)
+            return try await idempotency.run(request: request, scope: "user:\(user.userID):\(intent.rawValue)-intent", body: bytes) {
+                // `request_id` names the saga; the correlation id is the HTTP request's, as on every other route.
+                let requestID = UUID.timeOrdered().lowercasedString
+                let event = try validatedEvent(intent, body: body, user: user, requestID: requestID)
+                let route = RouteDefinition(
+                    key: "\(intent.rawValue)-intent", topic: intent.topic, bindings: ["user_id": "sub"], keyField: intent.keyField)
+                let prepared = try await ingestor.prepare(
+                    route: route, body: .object(event), user: user, correlationID: context.requestID,
+                    traceparent: request.headers.value(of: .traceparent))
+                let accepted = try await ingestor.produce(prepared)
+                var response = accepted.json
+                if case .object(var object) = response {
+                    object["request_id"] = .string(requestID)
+                    response = .object(object)
+                }
+                return IdempotencyGuard.Outcome(status: .accepted, body: response)
             }
-            return IdempotencyGuard.Outcome(status: .accepted, body: response, headers: rateHeaders)
         }
     }
 

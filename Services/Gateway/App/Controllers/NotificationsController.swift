@@ -5,6 +5,7 @@ import Hummingbird
 import JWTAuth
 import Logging
 import NIOCore
+import NIOConcurrencyHelpers
 import PostgresNIO
 import Shared
 
@@ -63,22 +64,30 @@ struct NotificationsController: Sendable {
             defer { hub.unsubscribe(subscription.id) }
             var last = start
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-            // Wake-ups and heartbeats in one stream: whichever comes first makes us look for rows.
+            // Wake-ups and heartbeats share one stream of ticks; a wake-up is also kept in a flag of its own, so a
+            // heartbeat tick that replaces it in the stream's one slot cannot make the loop skip the rows.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                let (ticks, tick) = AsyncStream<Bool>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                let (ticks, tick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                let woken = NIOLockedValueBox(true)  // read what is already there (late connect / resume) first
                 group.addTask {
-                    for await _ in subscription.wakeUps { tick.yield(true) }
+                    for await _ in subscription.wakeUps {
+                        woken.withLockedValue { $0 = true }
+                        tick.yield()
+                    }
                     tick.finish()
                 }
                 group.addTask {
                     while !Task.isCancelled {
                         try await Task.sleep(for: heartbeat)
-                        tick.yield(false)
+                        tick.yield()
                     }
                 }
-                var wakeUp = true  // read what is already there (late connect / resume) before waiting
                 var iterator = ticks.makeAsyncIterator()
                 repeat {
+                    let wakeUp = woken.withLockedValue { woken in
+                        defer { woken = false }
+                        return woken
+                    }
                     if wakeUp {
                         while true {
                             let rows = try await Self.visibleRows(
@@ -92,8 +101,7 @@ struct NotificationsController: Sendable {
                     } else {
                         try await writer.write(ByteBuffer(string: ": heartbeat\n\n"))
                     }
-                    guard let next = await iterator.next() else { break }
-                    wakeUp = next
+                    guard await iterator.next() != nil else { break }
                 } while !Task.isCancelled
                 group.cancelAll()
             }

@@ -109,10 +109,12 @@ enum OpenAPIDocument {
               responses:
                 '202': {description: all accepted, content: {application/json: {schema: {$ref: '#/components/schemas/BatchResult'}}}}
                 '207': {description: some accepted, content: {application/json: {schema: {$ref: '#/components/schemas/BatchResult'}}}}
+                '400': {$ref: '#/components/responses/Error'}
+                '401': {$ref: '#/components/responses/Error'}
                 '413': {$ref: '#/components/responses/Error'}
-                '422': {description: none valid, content: {application/json: {schema: {$ref: '#/components/schemas/BatchResult'}}}}
+                '422': {description: 'none accepted, every event invalid (batch_rejected; details.results has each event''s result)', content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
                 '429': {$ref: '#/components/responses/Error'}
-                '503': {$ref: '#/components/responses/Error'}
+                '503': {description: 'none accepted, the broker unavailable (Retry-After; details.results has each event''s result)', content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}
           /webhooks/{route}:
             post:
               summary: Server-to-server events (Postgres pg_net triggers)

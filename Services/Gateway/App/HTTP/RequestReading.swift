@@ -64,8 +64,8 @@ enum RequestReading {
     /// A JSON response whose body is already serialized.
     static func json(_ status: HTTPResponse.Status, bytes: [UInt8], headers: HTTPFields = [:]) -> Response {
         var headers = headers
-        // Room for the fields added on the way out (request id, CORS) without growing the storage again.
-        headers.reserveCapacity(headers.count + 4)
+        // Room for the fields added on the way out (rate limit, request id, CORS) without growing the storage again.
+        headers.reserveCapacity(headers.count + 8)
         if !headers.contains(.contentType) { headers.append(jsonContentType) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -205,14 +205,13 @@ final class EventIngestor: Sendable {
     /// Prepares and produces one event given as JSON text: the whole single-event write path, as the 202 outcome to
     /// answer with.
     func accept(
-        route: RouteDefinition, json: [UInt8], user: AuthenticatedUser?, correlationID: String, traceparent: String?,
-        headers: HTTPFields
+        route: RouteDefinition, json: [UInt8], user: AuthenticatedUser?, correlationID: String, traceparent: String?
     ) async throws(APIError) -> IdempotencyGuard.Outcome {
         let prepared = try prepare(
             json: json[...],
             for: try await submission(route: route, user: user, correlationID: correlationID, traceparent: traceparent))
         let accepted = try await produce(prepared)
-        return IdempotencyGuard.Outcome(status: .accepted, json: accepted.jsonBytes, headers: headers)
+        return IdempotencyGuard.Outcome(status: .accepted, json: accepted.jsonBytes)
     }
 
     /// Produces many prepared events as one librdkafka batch; each gets its own result.

@@ -8,18 +8,23 @@ import RedisKit
 import Shared
 
 /// `Idempotency-Key` handling: a completed request's response is replayed (same `event_id`), a concurrent repeat gets
-/// 409, a different body under the same key 422, and a failed request gives the key back so the client can retry.
+/// 409, a different body under the same key 422, and a failed request gives the key back so the client can retry —
+/// one that threw, and one whose outcome is a server error (a batch the broker took none of answers 503).
 struct IdempotencyGuard: Sendable {
     let store: RedisIdempotencyStore
     let ttl: Duration
     let logger: Logger
+    /// How long a started key is held if its request never finishes (crash). Longer than any request can take, so a
+    /// repeat cannot start a second produce while the first one may still be acknowledged.
+    let pendingLease: Duration
     private let replays = Counter(label: "gateway_idempotency_replays_total")
-    /// How long a started key is held if its request never finishes (crash): long enough for any produce.
-    private let pendingLease: Duration = .seconds(60)
 
-    init(store: RedisIdempotencyStore, ttl: Duration, logger: Logger) {
+    /// - Parameter longestRequest: the longest a request under a key can run (the produce timeout): the pending lease
+    ///   is that plus a margin.
+    init(store: RedisIdempotencyStore, ttl: Duration, longestRequest: Duration, logger: Logger) {
         self.store = store
         self.ttl = ttl
+        self.pendingLease = longestRequest + .seconds(30)
         self.logger = logger
     }
 
@@ -82,6 +87,10 @@ struct IdempotencyGuard: Sendable {
             } catch {
                 try? await store.release(key: storageKey, fingerprint: fingerprint)
                 throw error
+            }
+            guard outcome.status.kind != .serverError else {
+                try? await store.release(key: storageKey, fingerprint: fingerprint)
+                return outcome.response
             }
             do {
                 try await store.complete(

@@ -69,10 +69,15 @@ final class ProduceCircuitBreaker: Sendable {
     }
 
     func recordSuccess() {
-        state.withLockedValue { state in
-            state.consecutiveFailures = 0
-            state.openUntil = nil
+        let closed = state.withLockedValue { state in
+            defer {
+                state.consecutiveFailures = 0
+                state.openUntil = nil
+            }
+            return state.openUntil != nil
         }
+        // A request admitted before the circuit opened can close it: the gauge follows.
+        if closed { stateGauge.record(0) }
     }
 
     func recordFailure(_ error: KafkaError) {

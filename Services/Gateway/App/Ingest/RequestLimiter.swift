@@ -34,8 +34,6 @@ struct RequestLimiter: Sendable {
         }
         let resetSeconds = max(1, (decision.resetAfterMilliseconds + 999) / 1000)
         var headers = HTTPFields()
-        // Room for the response's other fields (content type, request id, CORS) as well.
-        headers.reserveCapacity(8)
         headers.append(HTTPField(name: .rateLimitLimit, value: String(decision.limit)))
         headers.append(HTTPField(name: .rateLimitRemaining, value: String(decision.remaining)))
         headers.append(HTTPField(name: .rateLimitReset, value: String(resetSeconds)))
@@ -51,5 +49,20 @@ struct RequestLimiter: Sendable {
                 headers: refusal)
         }
         return headers
+    }
+
+    /// Runs what follows a granted ``check(subject:limit:windowSeconds:weight:)``: its `X-RateLimit-*` headers go on
+    /// whatever the request is answered with — the response, a replay, or an error thrown on the way (the budget was
+    /// taken either way).
+    func answering(with headers: HTTPFields, _ operation: () async throws -> Response) async throws -> Response {
+        guard !headers.isEmpty else { return try await operation() }
+        do {
+            var response = try await operation()
+            response.headers.append(contentsOf: headers)
+            return response
+        } catch var error as APIError {
+            error.headers.append(contentsOf: headers)
+            throw error
+        }
     }
 }

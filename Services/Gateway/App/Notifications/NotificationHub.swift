@@ -12,8 +12,13 @@ import ServiceLifecycle
 final class NotificationHub: Service, Sendable {
     private let postgres: PostgresClient
     private let logger: Logger
-    private let subscribers = NIOLockedValueBox<[UUID: Subscriber]>([:])
-    private let closed = NIOLockedValueBox(false)
+    /// One lock for both, so a subscription cannot slip in after `closeAll` emptied the table (it would never end).
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var subscribers: [UUID: Subscriber] = [:]
+        var closed = false
+    }
 
     struct Subscriber {
         var userID: String
@@ -29,28 +34,28 @@ final class NotificationHub: Service, Sendable {
     func subscribe(userID: String) -> (id: UUID, wakeUps: AsyncStream<Void>) {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let id = UUID()
-        let isClosed = closed.withLockedValue { $0 }
-        if isClosed {
-            continuation.finish()
-        } else {
-            subscribers.withLockedValue { $0[id] = Subscriber(userID: userID, continuation: continuation) }
+        let subscribed = state.withLockedValue { state in
+            guard !state.closed else { return false }
+            state.subscribers[id] = Subscriber(userID: userID, continuation: continuation)
+            return true
         }
+        if !subscribed { continuation.finish() }
         return (id, stream)
     }
 
     func unsubscribe(_ id: UUID) {
-        subscribers.withLockedValue { $0.removeValue(forKey: id) }?.continuation.finish()
+        state.withLockedValue { $0.subscribers.removeValue(forKey: id) }?.continuation.finish()
     }
 
-    var subscriberCount: Int { subscribers.withLockedValue { $0.count } }
+    var subscriberCount: Int { state.withLockedValue { $0.subscribers.count } }
 
     /// Ends every stream and refuses new ones: called when the gateway starts draining, so open SSE responses finish
     /// and the HTTP server can shut down.
     func closeAll() {
-        closed.withLockedValue { $0 = true }
-        let all = subscribers.withLockedValue { state in
-            defer { state.removeAll() }
-            return Array(state.values)
+        let all = state.withLockedValue { state in
+            state.closed = true
+            defer { state.subscribers.removeAll() }
+            return Array(state.subscribers.values)
         }
         for subscriber in all { subscriber.continuation.finish() }
     }
@@ -88,14 +93,16 @@ final class NotificationHub: Service, Sendable {
             return
         }
         let concerned = Set([object["user_id"] as? String, object["recipient_id"] as? String].compactMap { $0 })
-        subscribers.withLockedValue { state in
-            for subscriber in state.values where concerned.contains(subscriber.userID) { subscriber.continuation.yield() }
+        state.withLockedValue { state in
+            for subscriber in state.subscribers.values where concerned.contains(subscriber.userID) {
+                subscriber.continuation.yield()
+            }
         }
     }
 
     private func wakeAll() {
-        subscribers.withLockedValue { state in
-            for subscriber in state.values { subscriber.continuation.yield() }
+        state.withLockedValue { state in
+            for subscriber in state.subscribers.values { subscriber.continuation.yield() }
         }
     }
 }

@@ -30,18 +30,45 @@ public struct RoutesWatcher: Service {
         defer { close(fd) }
         logger.info("watching routes", metadata: ["directory": "\(watchedDirectory)"])
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            // Non-blocking read on the cooperative pool; a short sleep bounds both latency and CPU.
+        // Non-blocking read on the cooperative pool; a short sleep bounds both latency and CPU.
+        func readEvents() -> Bool? {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count > 0 {
+            guard count > 0 else { return nil }
+            return buffer.withUnsafeBytes { Self.announcesContent(UnsafeRawBufferPointer(rebasing: $0[..<count]), in: watchedDirectory) }
+        }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if var reload = readEvents() {
                 // Coalesce: editors write, rename and chmod in quick succession.
                 try? await Task.sleep(for: .milliseconds(50))
-                while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
-                store.reload()
+                while let more = readEvents() { reload = reload || more }
+                if reload { store.reload() }
                 continue
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
+    }
+
+    /// Whether inotify events can mean new complete content: a write closed, an entry renamed in or out, removed or
+    /// its attributes changed, or a symlink created (whole at once). A regular file just created is still being
+    /// written — reading it could install a table cut short — so it waits for its IN_CLOSE_WRITE.
+    static func announcesContent(_ events: UnsafeRawBufferPointer, in directory: String) -> Bool {
+        let headerSize = MemoryLayout<inotify_event>.size
+        var offset = 0
+        var announces = false
+        while offset + headerSize <= events.count {
+            let mask = events.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+            let nameLength = Int(events.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+            let nameBytes = events[(offset + headerSize)..<min(events.count, offset + headerSize + nameLength)]
+            offset += headerSize + nameLength
+            if mask & UInt32(IN_CREATE) == 0 {
+                announces = true
+                continue
+            }
+            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            var status = stat()
+            if lstat("\(directory)/\(name)", &status) == 0, status.st_mode & S_IFMT == S_IFLNK { announces = true }
+        }
+        return announces
     }
 
     private func pollModificationTime() async throws {
