@@ -25,12 +25,22 @@ struct EventsController: Sendable {
     func single(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let user = try await authenticator.authenticate(request)
         let route = try externalRoute(context)
+        return try await ingestOne(
+            request, context, route: route, user: user, rateSubject: Self.rateSubject(user: user, route: route),
+            rateLimit: route.rateLimit ?? configuration.rateLimit, scope: "user:\(user.userID):events:\(route.key)")
+    }
+
+    /// One event's way in, for browsers and webhooks alike: the rate limit, the body, the idempotency key, the
+    /// produce.
+    private func ingestOne(
+        _ request: Request, _ context: GatewayRequestContext, route: RouteDefinition, user: AuthenticatedUser?,
+        rateSubject: String, rateLimit: Int, scope: @autoclosure () -> String
+    ) async throws -> Response {
         let rateHeaders = try await limiter.check(
-            subject: Self.rateSubject(user: user, route: route), limit: route.rateLimit ?? configuration.rateLimit,
-            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
+            subject: rateSubject, limit: rateLimit, windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
         return try await limiter.answering(with: rateHeaders) {
             let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
-            return try await idempotency.run(request: request, scope: "user:\(user.userID):events:\(route.key)", body: bytes) {
+            return try await idempotency.run(request: request, scope: scope(), body: bytes) {
                 try await ingestor.accept(
                     route: route, json: bytes, user: user, correlationID: context.requestID,
                     traceparent: request.headers.value(of: .traceparent))
@@ -165,17 +175,9 @@ struct EventsController: Sendable {
         guard let route = routes.current.webhookRoute(key) else {
             throw APIError.notFound("no webhook route named \"\(key)\"", code: "unknown_route")
         }
-        let rateHeaders = try await limiter.check(
-            subject: "webhook:\(route.key)", limit: route.rateLimit ?? configuration.webhookRateLimit,
-            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        return try await limiter.answering(with: rateHeaders) {
-            let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
-            return try await idempotency.run(request: request, scope: "webhook:\(route.key)", body: bytes) {
-                try await ingestor.accept(
-                    route: route, json: bytes, user: nil, correlationID: context.requestID,
-                    traceparent: request.headers.value(of: .traceparent))
-            }
-        }
+        return try await ingestOne(
+            request, context, route: route, user: nil, rateSubject: "webhook:\(route.key)",
+            rateLimit: route.rateLimit ?? configuration.webhookRateLimit, scope: "webhook:\(route.key)")
     }
 }
 
