@@ -15,10 +15,14 @@ public struct AvroDecoder: Sendable {
     /// Maximum items in one array or map whose items occupy zero bytes (the only case where a
     /// count is not already bounded by the input length).
     public var maxCollectionItems: Int
+    /// Whether a string (or map key) holding U+0000 is refused as ``AvroError/Code/invalidData``: valid Avro, but
+    /// no Postgres `text` or `jsonb` value can hold it, so a consumer that stores strings could never write it.
+    public var rejectsNUL: Bool
 
-    public init(maxDepth: Int = 128, maxCollectionItems: Int = 1_000_000) {
+    public init(maxDepth: Int = 128, maxCollectionItems: Int = 1_000_000, rejectsNUL: Bool = false) {
         self.maxDepth = maxDepth
         self.maxCollectionItems = maxCollectionItems
+        self.rejectsNUL = rejectsNUL
     }
 
     /// Decodes one datum of `schema` that occupies all of `bytes`.
@@ -37,7 +41,8 @@ public struct AvroDecoder: Sendable {
 
     private func decodeResult(_ buffer: UnsafeRawBufferPointer, _ type: AvroType) -> Result<JSONValue, AvroError> {
         Result { () throws(AvroError) -> JSONValue in
-            var core = DecoderCore(input: buffer, maxDepth: maxDepth, maxCollectionItems: maxCollectionItems)
+            var core = DecoderCore(
+                input: buffer, maxDepth: maxDepth, maxCollectionItems: maxCollectionItems, rejectsNUL: rejectsNUL)
             let value = try core.decode(type, depth: 0)
             guard core.pos == buffer.count else {
                 throw AvroError(
@@ -54,11 +59,13 @@ struct DecoderCore {
     var pos = 0
     let maxDepth: Int
     let maxCollectionItems: Int
+    let rejectsNUL: Bool
 
-    init(input: UnsafeRawBufferPointer, maxDepth: Int, maxCollectionItems: Int) {
+    init(input: UnsafeRawBufferPointer, maxDepth: Int, maxCollectionItems: Int, rejectsNUL: Bool = false) {
         self.input = input
         self.maxDepth = maxDepth
         self.maxCollectionItems = maxCollectionItems
+        self.rejectsNUL = rejectsNUL
     }
 
     var remaining: Int { input.count - pos }
@@ -122,6 +129,9 @@ struct DecoderCore {
         let bytes = try readLengthPrefixed("string")
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw AvroError(.invalidData, "string is not valid UTF-8", offset: start)
+        }
+        if rejectsNUL, bytes.contains(0) {
+            throw AvroError(.invalidData, "string holds U+0000, which cannot be stored", offset: start)
         }
         return s
     }

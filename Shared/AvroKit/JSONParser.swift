@@ -7,7 +7,8 @@ extension JSONValue {
     /// Strictness: exactly one value surrounded by optional whitespace (trailing garbage is an
     /// error); strings must be valid UTF-8 without raw control characters; only the RFC escapes
     /// are accepted; a `\u` escape of a lone (unpaired) surrogate is rejected because it has no
-    /// Unicode scalar value; duplicate object keys are rejected; nesting deeper than `maxDepth`
+    /// Unicode scalar value; `\u0000` is rejected because no Postgres `text` or `jsonb` value, where
+    /// the strings read here end up, can hold U+0000; duplicate object keys are rejected; nesting deeper than `maxDepth`
     /// is rejected. Integral numbers that fit in `Int64` become ``int(_:)``; integers beyond
     /// that range and numbers with a fraction or exponent become ``double(_:)``; numbers whose
     /// magnitude overflows `Double` are rejected.
@@ -376,6 +377,8 @@ struct JSONParser {
             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
         } else if (0xDC00...0xDFFF).contains(scalar) {
             throw error("unpaired low surrogate in \\u escape", at: escapeOffset)
+        } else if scalar == 0 {
+            throw error("\\u0000 (U+0000) is not accepted: it cannot be stored", at: escapeOffset)
         }
         appendUTF8(scalar, to: &scratch)
     }

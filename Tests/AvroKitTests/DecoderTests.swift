@@ -61,6 +61,19 @@ struct DecoderTests {
         #expect(try AvroDecoder().decode(bytes, as: schema) == [1, 2, 3])
     }
 
+    @Test("U+0000 in a string or map key is refused when asked (nothing storing strings in Postgres can keep it)")
+    func nul() throws {
+        let schema = try AvroSchema(json: #"{"type":"map","values":"string"}"#)
+        var inValue: [UInt8] = []
+        try AvroEncoder().encode(["k": "a\u{0}b"], as: schema, into: &inValue)
+        var inKey: [UInt8] = []
+        try AvroEncoder().encode(["\u{0}": "v"], as: schema, into: &inKey)
+        #expect(try AvroDecoder().decode(inValue, as: schema) == ["k": "a\u{0}b"])
+        for bytes in [inValue, inKey] {
+            #expect(throws: AvroError.self) { try AvroDecoder(rejectsNUL: true).decode(bytes, as: schema) }
+        }
+    }
+
     @Test("error paths point into nested data")
     func paths() throws {
         let schema = try AvroSchema(

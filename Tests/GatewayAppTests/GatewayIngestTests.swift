@@ -85,6 +85,12 @@ struct GatewayIngestTests {
                 .POST, "/api/v1/events/message", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
                 body: Array("{\"message\": ".utf8))
             #expect(malformed.status == 400 && malformed.errorCode == "malformed_json")
+            // U+0000 could never be stored downstream (Postgres text): refused here, not left to stall a consumer.
+            let nul = try await gateway.send(
+                .POST, "/api/v1/events/message", headers: auth.merging(["Content-Type": "application/json"]) { $1 },
+                body: Array(#"{"message": "a\u0000", "timestamp": "t"}"#.utf8))
+            #expect(nul.status == 400 && nul.errorCode == "malformed_json")
+            #expect(nul.json["error"]?["message"]?.stringValue?.contains("U+0000") == true)
             let notObject = try await gateway.post("/api/v1/events/message", token: token, json: [1, 2])
             #expect(notObject.status == 400)
             let text = try await gateway.send(.POST, "/api/v1/events/message", headers: auth.merging(["Content-Type": "text/plain"]) { $1 }, body: Array("hi".utf8))

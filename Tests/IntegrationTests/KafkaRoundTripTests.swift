@@ -1,5 +1,6 @@
 import Foundation
 import KafkaKit
+import NIOConcurrencyHelpers
 import Shared
 import Testing
 import TestSupport
@@ -18,6 +19,15 @@ struct KafkaRoundTripTests {
         #expect(outcome[name] == .created)
         let again = try await admin.createTopics([KafkaTopicSpecification(name: name, partitions: partitions)])
         #expect(again[name] == .alreadyExists)
+    }
+
+    /// Produces `count` records `m0`, `m1`, … under one key, and checks the broker took them all.
+    func produceKeyed(_ count: Int, to topic: String) async throws {
+        let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
+        let results = await producer.send(
+            batch: (0..<count).map { KafkaProducerRecord(topic: topic, key: Array("k".utf8), value: Array("m\($0)".utf8)) })
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        await producer.shutdown()
     }
 
     /// Reads records until `count` arrived (or the deadline passed), answering rebalances as a real app would.
@@ -106,11 +116,7 @@ struct KafkaRoundTripTests {
     func applicationOffsets() async throws {
         let topic = TestEnvironment.uniqueName("it.kafka.offsets")
         try await createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
-        let results = await producer.send(
-            batch: (0..<10).map { KafkaProducerRecord(topic: topic, key: Array("k".utf8), value: Array("m\($0)".utf8)) })
-        #expect(results.allSatisfy { (try? $0.get()) != nil })
-        await producer.shutdown()
+        try await produceKeyed(10, to: topic)
 
         let group = TestEnvironment.uniqueName("it-offsets")
         let partition = KafkaTopicPartition(topic: topic, partition: 0)
@@ -140,6 +146,42 @@ struct KafkaRoundTripTests {
         let fromGroup = try await collect(fallback, count: 6)
         #expect(fromGroup.map(\.offset) == [4, 5, 6, 7, 8, 9])
         await fallback.close()
+    }
+
+    @Test("the batch loop pauses while assigned partitions cannot be positioned (their offsets' database down), then consumes")
+    func positioningRetried() async throws {
+        let topic = TestEnvironment.uniqueName("it.kafka.position")
+        try await createTopic(topic, partitions: 1)
+        try await produceKeyed(3, to: topic)
+
+        struct DatabaseDown: Error {}
+        let attempts = NIOLockedValueBox(0)
+        let consumer = try KafkaConsumer(
+            configuration: settings.consumerConfiguration(groupID: TestEnvironment.uniqueName("it-position"), topics: [topic]),
+            logger: TestEnvironment.logger,
+            offsetProvider: { _ in
+                let attempt = attempts.withLockedValue { attempts in
+                    attempts += 1
+                    return attempts
+                }
+                if attempt <= 2 { throw DatabaseDown() }
+                return [:]
+            })
+        let consumed = NIOLockedValueBox<[Int64]>([])
+        let loop = Task {
+            try await ConsumerBatches(size: 10, wait: .milliseconds(10)).run(consumer, logger: TestEnvironment.logger) { records in
+                consumed.withLockedValue { $0 += records.map(\.offset) }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(40)
+        while consumed.withLockedValue({ $0.count }) < 3, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        loop.cancel()
+        try await loop.value  // the failed positionings did not end the loop with an error
+        #expect(consumed.withLockedValue { $0 } == [0, 1, 2])
+        #expect(attempts.withLockedValue { $0 } == 3)
+        await consumer.close()
     }
 
     /// Polls until an event matching `wanted` arrives, the deadline passes or the task is cancelled.

@@ -42,7 +42,12 @@ public struct AvroEventCodec: Sendable {
     public let encoder: AvroEncoder
     public let decoder: AvroDecoder
 
-    public init(registry: any SchemaRegistry, encoder: AvroEncoder = AvroEncoder(), decoder: AvroDecoder = AvroDecoder()) {
+    /// - Parameter decoder: by default one that refuses strings holding U+0000 — every consumer here stores what it
+    ///   reads in Postgres, which cannot hold that character, so such an event is undecodable for it (dead-lettered)
+    ///   rather than a write that fails for ever.
+    public init(
+        registry: any SchemaRegistry, encoder: AvroEncoder = AvroEncoder(), decoder: AvroDecoder = AvroDecoder(rejectsNUL: true)
+    ) {
         self.registry = registry
         self.encoder = encoder
         self.decoder = decoder

@@ -46,7 +46,7 @@ enum RequestReading {
             return try JSONValue.parse(bytes)
         } catch {
             throw APIError.badRequest(
-                "malformed_json", "the body is not valid JSON: \(error.reason)", details: ["offset": .int(Int64(error.offset))])
+                "malformed_json", "the body cannot be read as JSON: \(error.reason)", details: ["offset": .int(Int64(error.offset))])
         }
     }
 

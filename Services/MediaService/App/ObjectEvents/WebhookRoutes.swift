@@ -47,10 +47,14 @@ enum MinIONotification {
             if let name = record["eventName"]?.stringValue, !name.contains("ObjectCreated") { return nil }
             guard let object = record["s3"]?["object"], let rawKey = object["key"]?.stringValue else { return nil }
             let key = rawKey.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? rawKey
-            let size: Int64 = switch object["size"] {
-                case .int(let value)?: value
-                case .double(let value)?: Int64(value)
-                default: 0
+            // A size that is no whole number of bytes (1e19, 1.5) is not a real object's: the record is skipped.
+            let size: Int64
+            switch object["size"] {
+            case .int(let value)?: size = value
+            case .double(let value)?:
+                guard let whole = Int64(exactly: value) else { return nil }
+                size = whole
+            default: size = 0
             }
             return StoredObject(
                 key: key, size: size, contentType: object["contentType"]?.stringValue,

@@ -39,7 +39,7 @@ final class MediaEventLoop: Service, Sendable {
     }
 
     func run() async throws {
-        try await batches.run(consumer) { records in try await flush(records) }
+        try await batches.run(consumer, logger: logger) { records in try await flush(records) }
     }
 
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
@@ -100,11 +100,13 @@ final class MediaEventLoop: Service, Sendable {
         let kind: String
         do {
             let event = try await retry("decode") {
+                // Hopeless: bytes that do not decode, a schema the registry says does not exist or is broken. Anything
+                // else — the registry unreachable, the embedded registry's Postgres failing — is retried.
                 do {
                     return try await self.codec.decode(record)
-                } catch let error as SchemaRegistryError where error.code == .unavailable {
-                    throw error
-                } catch {
+                } catch let error as AvroError {
+                    throw Hopeless(underlying: error)
+                } catch let error as SchemaRegistryError where error.code != .unavailable {
                     throw Hopeless(underlying: error)
                 }
             }

@@ -41,7 +41,7 @@ public final class NotificationMaterializer: Service, Sendable {
     public func run() async throws {
         try await ConsumerBatches(size: configuration.batchSize, wait: .milliseconds(configuration.batchWaitMilliseconds))
             .run(
-                consumer,
+                consumer, logger: logger,
                 onRevoked: { partitions in
                     progress.withLockedValue { state in for partition in partitions { state[partition] = nil } }
                 },

@@ -34,7 +34,7 @@ public final class SagaEventLoop: Service, Sendable {
 
     public func run() async throws {
         try await ConsumerBatches(size: configuration.batchSize, wait: .milliseconds(configuration.batchWaitMilliseconds))
-            .run(consumer) { records in try await flush(records) }
+            .run(consumer, logger: logger) { records in try await flush(records) }
     }
 
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
