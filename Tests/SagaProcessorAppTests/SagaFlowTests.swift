@@ -111,6 +111,34 @@ struct SagaProcessorTests {
         #expect(try await SagaTests.armedTimers(saga: "upload-ttl", key: SagaTests.stagingPath(user, request: request)) == 0)
     }
 
+    @Test("TTL: an upload the MediaService recorded before the timer fired counts, though its upload.received is late")
+    func uploadSeenBeforeItsEvent() async throws {
+        let user = SagaTests.newID("ttl-late")
+        let request = UUID().uuidString.lowercased()
+        let staging = SagaTests.stagingPath(user, request: request)
+        let collector = try TopicCollector(topics: Self.outputs)
+        defer { Task { await collector.stop() } }
+        try await SagaTests.withProcessor {
+            try await TestEvents.publish([SagaTests.signed(user, request: request)])
+            _ = try await TestEvents.eventually(timeout: .seconds(10)) {
+                try await SagaTests.armedTimers(saga: "upload-ttl", key: staging) == 1
+            }
+            // The MediaService saw the object; its upload.received has not reached the processor yet.
+            try await TestEnvironment.withPostgres { client in
+                _ = try await client.query(
+                    "INSERT INTO media_object_events (kind, object_key, etag) VALUES ('upload', \(staging), 'e1')",
+                    logger: TestEnvironment.logger)
+            }
+            _ = try await TestEvents.eventually(timeout: .seconds(10)) {
+                try await SagaTests.armedTimers(saga: "upload-ttl", key: staging) == 0
+            }
+            try await TestEvents.publish([SagaTests.received(user, request: request)])
+            try await Task.sleep(for: .seconds(2))
+        }
+        #expect(collector.events(on: "public.media.expired.events") { $0.has("request_id", request) }.isEmpty)
+        #expect(collector.events(on: "public.credit.balance_changed.events") { $0.has("user_id", user) }.isEmpty)
+    }
+
     @Test("move: received + ready (either order) confirm once and write one media_files row; redeliveries change nothing")
     func moveConfirms() async throws {
         let user = SagaTests.newID("move")

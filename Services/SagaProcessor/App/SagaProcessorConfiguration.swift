@@ -6,8 +6,9 @@ public struct SagaProcessorConfiguration: Sendable {
     public var port: Int
     /// `SAGA_PROCESSOR_GROUP` (`saga-processor`): the consumer group, also the key of its stored offsets.
     public var groupID: String
-    /// `UPLOAD_TTL_SECONDS` (900): how long a signed upload URL may go unused before the upload expires and the
-    /// credit comes back.
+    /// `UPLOAD_TTL_SECONDS` (930): how long a signed upload URL may go unused before the upload expires and the
+    /// credit comes back. Longer than the URL's life (`UPLOAD_URL_EXPIRY_SECONDS`, 900) by the time the MediaService
+    /// may take to see an upload made in its last moments.
     public var uploadTTLSeconds: Int
     /// `MOVE_TIMEOUT_SECONDS` (120): how long the move saga waits for the permanent object after the upload arrived.
     public var moveTimeoutSeconds: Int
@@ -31,7 +32,7 @@ public struct SagaProcessorConfiguration: Sendable {
     public init(environment env: inout EnvironmentReader) {
         port = env.int("SAGA_PROCESSOR_PORT", default: 8092, range: 1...65535)
         groupID = env.string("SAGA_PROCESSOR_GROUP", default: "saga-processor")
-        uploadTTLSeconds = env.int("UPLOAD_TTL_SECONDS", default: 900, range: 1...604_800)
+        uploadTTLSeconds = env.int("UPLOAD_TTL_SECONDS", default: 930, range: 1...604_800)
         moveTimeoutSeconds = env.int("MOVE_TIMEOUT_SECONDS", default: 120, range: 1...86_400)
         moveMaxRetries = env.int("MOVE_MAX_RETRIES", default: 3, range: 0...100)
         batchSize = env.int("SAGA_BATCH_SIZE", default: 200, range: 1...10_000)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Shared
 
 /// Upload URL TTL (reference §6.5, with its quirks fixed): a signed upload arms one timer per staging path; the
@@ -55,6 +56,13 @@ struct UploadTTLSaga: Saga {
 
     func fire(_ timer: FiredTimer, in step: SagaStep) async throws {
         guard let state = try step.state(State.self), state.phase == .armed, let signed = state.signed else { return }
+        // The object may have arrived with its `upload.received` still on the way (an upload in the URL's last
+        // moments, or this processor behind its input): the MediaService records every upload it sees before
+        // announcing it. Then the upload counts, nothing expires, and the event that follows finds it done.
+        if try await Self.uploadSeen(signed.filePath, in: step) {
+            try step.setState(State(phase: .uploaded, signed: signed), finished: true)
+            return step.count(.completed)
+        }
         let intent = try await step.peek(saga: CreditCheckSaga.name, key: signed.requestID, as: CreditCheckSaga.State.self)?.intent
         let now = Timestamps.rfc3339(step.now)
         try await step.emit(
@@ -70,5 +78,14 @@ struct UploadTTLSaga: Saga {
             reason: "upload_expired", requestID: signed.requestID, fileName: signed.fileName)
         try step.setState(State(phase: .expired, signed: signed), finished: true)
         step.count(.expired)
+    }
+
+    /// Whether the MediaService has seen an object at the staging path (its `media_object_events` record).
+    static func uploadSeen(_ stagingPath: String, in step: SagaStep) async throws -> Bool {
+        let rows = try await step.connection.query(
+            "SELECT 1 FROM media_object_events WHERE kind = 'upload' AND object_key = \(stagingPath) LIMIT 1",
+            logger: step.logger)
+        for try await _ in rows { return true }
+        return false
     }
 }
