@@ -100,10 +100,7 @@ struct SagaProcessorTests {
         let collector = try TopicCollector(topics: Self.outputs)
         defer { Task { await collector.stop() } }
         try await SagaTests.withProcessor {
-            try await TestEvents.publish([SagaTests.signed(user, request: request)])
-            _ = try await TestEvents.eventually(timeout: .seconds(10)) {
-                try await SagaTests.armedTimers(saga: "upload-ttl", key: SagaTests.stagingPath(user, request: request)) == 1
-            }
+            try await SagaTests.armUploadTimer(user, request: request)
             try await TestEvents.publish([SagaTests.received(user, request: request)])
             try await Task.sleep(for: .seconds(3))
         }
@@ -119,10 +116,7 @@ struct SagaProcessorTests {
         let collector = try TopicCollector(topics: Self.outputs)
         defer { Task { await collector.stop() } }
         try await SagaTests.withProcessor {
-            try await TestEvents.publish([SagaTests.signed(user, request: request)])
-            _ = try await TestEvents.eventually(timeout: .seconds(10)) {
-                try await SagaTests.armedTimers(saga: "upload-ttl", key: staging) == 1
-            }
+            try await SagaTests.armUploadTimer(user, request: request)
             // The MediaService saw the object; its upload.received has not reached the processor yet.
             try await TestEnvironment.withPostgres { client in
                 _ = try await client.query(

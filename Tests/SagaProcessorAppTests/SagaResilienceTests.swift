@@ -44,10 +44,7 @@ extension SagaProcessorTests {
         let collector = try TopicCollector(topics: Self.outputs)
         defer { Task { await collector.stop() } }
         try await SagaTests.withProcessor(extra: ["UPLOAD_TTL_SECONDS": "3"]) {
-            try await TestEvents.publish([SagaTests.signed(user, request: request)])
-            _ = try await TestEvents.eventually(timeout: .seconds(10)) {
-                try await SagaTests.armedTimers(saga: "upload-ttl", key: path) == 1
-            }
+            try await SagaTests.armUploadTimer(user, request: request)
         }
         try await Task.sleep(for: .seconds(4))
         #expect(collector.events(on: "public.media.expired.events") { $0.has("request_id", request) }.isEmpty)

@@ -172,6 +172,14 @@ enum SagaTests {
     static func armedTimers(saga: String, key: String) async throws -> Int {
         try await scalar("SELECT count(*)::int FROM saga_timers WHERE saga = \(saga) AND saga_key = \(key)")
     }
+
+    /// Publishes the upload's signed event and waits until the running processor has armed its TTL timer.
+    static func armUploadTimer(_ user: String, request: String) async throws {
+        try await TestEvents.publish([signed(user, request: request)])
+        _ = try await TestEvents.eventually(timeout: .seconds(10)) {
+            try await armedTimers(saga: "upload-ttl", key: stagingPath(user, request: request)) == 1
+        }
+    }
 }
 
 extension JSONValue {

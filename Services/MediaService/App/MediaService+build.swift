@@ -57,6 +57,9 @@ public func buildMediaServiceServices(environment: ServiceEnvironment, configura
         deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic), relay: relay,
         batches: ConsumerBatches(size: 50, wait: .milliseconds(10)), retryMax: .milliseconds(configuration.retryMaxMilliseconds),
         logger: logger)]
+    services.append(ProcessedEventsRetention(
+        postgres: postgres, consumer: configuration.groupID, retentionHours: configuration.processedRetentionHours,
+        interval: .seconds(600), logger: logger))
     if configuration.objectEvents == "poll" {
         services.append(ListingPoller(
             s3: s3, recorder: recorder, interval: .milliseconds(configuration.pollIntervalMilliseconds), logger: logger))

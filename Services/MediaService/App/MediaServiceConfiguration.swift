@@ -28,6 +28,8 @@ public struct MediaServiceConfiguration: Sendable {
     public var deadLetterTopic: String
     /// `MEDIA_RETRY_MAX_MS` (5000): the longest back-off while Postgres or the store is unavailable.
     public var retryMaxMilliseconds: Int
+    /// `MEDIA_PROCESSED_RETENTION_HOURS` (168): how long applied input ids are remembered to recognise a redelivery.
+    public var processedRetentionHours: Int
 
     public init(environment env: inout EnvironmentReader) {
         port = env.int("MEDIA_SERVICE_PORT", default: 8090, range: 1...65535)
@@ -53,5 +55,6 @@ public struct MediaServiceConfiguration: Sendable {
         deleteRetryBaseMilliseconds = env.int("MEDIA_DELETE_RETRY_BASE_MS", default: 1_000, range: 1...600_000)
         deadLetterTopic = env.string("MEDIA_DLQ_TOPIC", default: "internal.media-service.dead-letter")
         retryMaxMilliseconds = env.int("MEDIA_RETRY_MAX_MS", default: 5_000, range: 10...600_000)
+        processedRetentionHours = env.int("MEDIA_PROCESSED_RETENTION_HOURS", default: 168, range: 1...87_600)
     }
 }

@@ -13,14 +13,7 @@ struct ListingPoller: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await round()
-            } catch {
-                logger.warning("object listing failed; trying again", metadata: ["error": "\(error)"])
-            }
-            await Task.sleepUnlessShuttingDown(for: interval)
-        }
+        await repeatEvery(interval, logger: logger, failure: "object listing failed; trying again") { try await round() }
     }
 
     func round() async throws {

@@ -22,13 +22,8 @@ public struct SagaHousekeeping: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await round()
-            } catch {
-                logger.debug("saga housekeeping skipped", metadata: ["error": "\(error)"])
-            }
-            await Task.sleepUnlessShuttingDown(for: interval)
+        await repeatEvery(interval, logger: logger, failure: "saga housekeeping failed; trying again next round") {
+            try await round()
         }
     }
 
@@ -45,7 +40,7 @@ public struct SagaHousekeeping: Service {
             """
             DELETE FROM saga_state WHERE (saga, saga_key) IN (
                 SELECT saga, saga_key FROM saga_state
-                WHERE finished AND updated_at < now() - make_interval(hours => \(retentionHours)) LIMIT 10000)
+                WHERE finished AND updated_at < now() - make_interval(hours => \(Int32(clamping: retentionHours))) LIMIT 10000)
             """, logger: logger)
     }
 }
