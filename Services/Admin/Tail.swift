@@ -25,7 +25,8 @@ struct Tail: AsyncParsableCommand {
         let consumer = try KafkaConsumer(configuration: configuration, logger: context.logger)
         let limit = self.limit
         try await context.withRegistry { registry in
-            let codec = AvroEventCodec(registry: CachingSchemaRegistry(registry))
+            // Shows every record as it is, U+0000 included (the workers' decoder refuses it; this one only prints).
+            let codec = AvroEventCodec(registry: CachingSchemaRegistry(registry), decoder: AvroDecoder())
             var seen = 0
             for try await event in consumer.events {
                 guard case .record(let record) = event else { continue }

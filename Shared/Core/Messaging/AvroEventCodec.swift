@@ -42,9 +42,9 @@ public struct AvroEventCodec: Sendable {
     public let encoder: AvroEncoder
     public let decoder: AvroDecoder
 
-    /// - Parameter decoder: by default one that refuses strings holding U+0000 — every consumer here stores what it
-    ///   reads in Postgres, which cannot hold that character, so such an event is undecodable for it (dead-lettered)
-    ///   rather than a write that fails for ever.
+    /// - Parameter decoder: by default one that refuses strings holding U+0000 — the workers store what they read in
+    ///   Postgres, which cannot hold that character, so such an event is undecodable for them (dead-lettered) rather
+    ///   than a write that fails for ever. A reader that only shows records passes `AvroDecoder()`.
     public init(
         registry: any SchemaRegistry, encoder: AvroEncoder = AvroEncoder(), decoder: AvroDecoder = AvroDecoder(rejectsNUL: true)
     ) {

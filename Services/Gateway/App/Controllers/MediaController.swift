@@ -43,13 +43,14 @@ struct MediaController: Sendable {
         return try await limiter.answering(with: rateHeaders) {
             let (bytes, body) = try await RequestReading.jsonBody(request, limit: configuration.maxBodyBytes)
             return try await idempotency.run(request: request, scope: "user:\(user.userID):\(intent.rawValue)-intent", body: bytes) {
-                // `request_id` names the saga; the correlation id is the HTTP request's, as on every other route.
+                // `request_id` names the saga and is its correlation id too: the MediaService, which announces the
+                // upload itself (not through the gateway), can only read it from the object key.
                 let requestID = UUID.timeOrdered().lowercasedString
                 let event = try validatedEvent(intent, body: body, user: user, requestID: requestID)
                 let route = RouteDefinition(
                     key: "\(intent.rawValue)-intent", topic: intent.topic, bindings: ["user_id": "sub"], keyField: intent.keyField)
                 let prepared = try await ingestor.prepare(
-                    route: route, body: .object(event), user: user, correlationID: context.requestID,
+                    route: route, body: .object(event), user: user, correlationID: requestID,
                     traceparent: request.headers.value(of: .traceparent))
                 let accepted = try await ingestor.produce(prepared)
                 var response = accepted.json

@@ -12,7 +12,6 @@ import Shared
 /// - The one JSON error shape for any error that escapes the handlers, Hummingbird's own (404, 405, 413) included.
 /// - CORS by ``CORSPolicy``, on error responses too.
 /// - ``RequestMetrics``.
-/// - No body on any answer to HEAD.
 struct EdgeMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let cors: CORSPolicy
@@ -48,8 +47,6 @@ struct EdgeMiddleware: RouterMiddleware {
             if let origin { cors.grant(to: origin, in: &response.headers) }
         }
         response.headers.append(HTTPField(name: .requestID, value: requestID))
-        // A HEAD answer never has a body, errors included: the client would read it as the next response.
-        if request.method == .head { response = response.createHeadResponse() }
         metrics.finished(route: context.endpointPath, method: request.method, status: response.status, since: started)
         return response
     }

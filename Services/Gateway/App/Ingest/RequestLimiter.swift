@@ -34,6 +34,7 @@ struct RequestLimiter: Sendable {
         }
         let resetSeconds = max(1, (decision.resetAfterMilliseconds + 999) / 1000)
         var headers = HTTPFields()
+        headers.reserveCapacity(4)  // the three below, and Retry-After on a refusal
         headers.append(HTTPField(name: .rateLimitLimit, value: String(decision.limit)))
         headers.append(HTTPField(name: .rateLimitRemaining, value: String(decision.remaining)))
         headers.append(HTTPField(name: .rateLimitReset, value: String(resetSeconds)))

@@ -65,8 +65,7 @@ public struct RoutesWatcher: Service {
                 continue
             }
             let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
-            var status = stat()
-            if lstat("\(directory)/\(name)", &status) == 0, status.st_mode & S_IFMT == S_IFLNK { announces = true }
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(name)")) != nil { announces = true }
         }
         return announces
     }
