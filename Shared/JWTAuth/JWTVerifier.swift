@@ -47,7 +47,12 @@ public final class JWTVerifier: Sendable {
             try await collection.add(jwk: key)
             algorithms[kid] = key.algorithm?.rawValue
         }
-        jwks.withLockedValue { $0 = JWKSKeys(collection: collection, algorithms: algorithms) }
+        let previous = jwks.withLockedValue { current in
+            defer { current = JWKSKeys(collection: collection, algorithms: algorithms) }
+            return current
+        }
+        // A key that left the set is revoked: tokens it verified must not live on in the cache until their `exp`.
+        if let previous, !Set(previous.algorithms.keys).isSubset(of: algorithms.keys) { cache.removeAll() }
         logger.info("JWKS installed", metadata: ["kids": "\(algorithms.keys.sorted())"])
     }
 

@@ -42,6 +42,11 @@ final class VerifiedTokenCache: Sendable {
         return entries.withLockedValue { $0[digest] }
     }
 
+    /// Forgets every verified token (the keys they were verified with changed).
+    func removeAll() {
+        entries.withLockedValue { $0.removeAll() }
+    }
+
     func store(_ digest: TokenDigest, _ user: AuthenticatedUser) {
         guard capacity > 0 else { return }
         entries.withLockedValue { entries in

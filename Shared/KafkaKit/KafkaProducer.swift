@@ -12,7 +12,8 @@ import ServiceLifecycle
 ///
 /// After a fatal error, or when asked to (``resetClient(reason:)``, e.g. after a broker outage that lost the
 /// idempotent producer's state), it replaces its librdkafka instance; records in flight on the old one still get
-/// their delivery reports.
+/// their delivery reports while it is flushed, and any it never reported fail then (`.messageTimedOut`), so no
+/// sender waits for ever.
 public final class KafkaProducer: Sendable, Service {
     private let client: NIOLockedValueBox<ProducerClient>
     private let state: NIOLockedValueBox<State>
@@ -45,19 +46,35 @@ public final class KafkaProducer: Sendable, Service {
         let fresh = try ProducerClient(properties: configuration.properties) { event in
             Self.handle(event: event, state: state, logger: logger)
         }
-        let retired = client.withLockedValue { current in
-            defer { current = fresh }
-            return current
-        }
-        state.withLockedValue {
-            $0.fatalError = nil
-            $0.brokersDown = false
+        // The swap and the generation change together, under the state lock (the order `enqueue` takes them in), so
+        // every record is counted to the client it really went to.
+        let (retired, retiredGeneration) = state.withLockedValue { state in
+            state.fatalError = nil
+            state.brokersDown = false
+            state.generation += 1
+            let retired = client.withLockedValue { current in
+                defer { current = fresh }
+                return current
+            }
+            return (retired, state.generation - 1)
         }
         logger.warning("producer client replaced", metadata: ["reason": "\(reason)"])
         let timeout = Int32(configuration.messageTimeoutMilliseconds)
         DispatchQueue.global().async {
             _ = retired.flush(timeoutMilliseconds: timeout)
             retired.close()
+            // Its poller has stopped: whatever it did not report by now never will be.
+            let orphans = state.withLockedValue { state in
+                let ids = state.pending.compactMap { $0.value.generation == retiredGeneration ? $0.key : nil }
+                return ids.compactMap { state.pending.removeValue(forKey: $0)?.pending }
+            }
+            if !orphans.isEmpty {
+                logger.warning("records without a delivery report from the replaced client", metadata: ["count": "\(orphans.count)"])
+            }
+            for orphan in orphans {
+                orphan.complete(.failure(KafkaError(
+                    code: .messageTimedOut, message: "no delivery report before the producer client was replaced")))
+            }
         }
     }
 
@@ -160,7 +177,7 @@ public final class KafkaProducer: Sendable, Service {
                 "producer shut down with unacknowledged records",
                 metadata: ["count": "\(leftovers.count)", "flush": "\(flushResult)"])
         }
-        for (_, pending) in leftovers { pending.complete(.failure(.shutdownError)) }
+        for (_, entry) in leftovers { entry.pending.complete(.failure(.shutdownError)) }
         logger.debug("producer flushed")
     }
 
@@ -170,14 +187,16 @@ public final class KafkaProducer: Sendable, Service {
     /// the state lock admits them all (a batch costs one lock round, not one per record).
     private func enqueue<Records: Collection<KafkaProducerRecord>>(_ records: Records, pending: (Int) -> Pending) {
         let count = records.count
-        let (fatal, firstID): (KafkaError?, UInt?) = state.withLockedValue { state in
+        var (fatal, firstID, target): (KafkaError?, UInt?, ProducerClient?) = state.withLockedValue { state in
             defer { state.fatalError = nil }
-            if state.isShutdown { return (state.fatalError, nil) }
+            if state.isShutdown { return (state.fatalError, nil, nil) }
             // Ids are never reused: 64 bits outlast any process, and the first is 1 (0 would be a NULL opaque).
             let first = state.nextID
-            for slot in 0..<count { state.pending[first + UInt(slot)] = pending(slot) }
+            for slot in 0..<count { state.pending[first + UInt(slot)] = Entry(pending: pending(slot), generation: state.generation) }
             state.nextID += UInt(count)
-            return (state.fatalError, first)
+            // The client of this generation, held until the loop below is done: a reset may retire it meanwhile,
+            // but not destroy it under us.
+            return (state.fatalError, first, client.withLockedValue { $0 })
         }
         guard let firstID else {
             for slot in 0..<count { pending(slot).complete(.failure(.shutdownError)) }
@@ -185,6 +204,7 @@ public final class KafkaProducer: Sendable, Service {
         }
         // A fatal error (e.g. the idempotent producer's sequence broke) disables a librdkafka instance for good:
         // the first sender after it replaces the instance.
+        var swept: Set<Int> = []
         if let fatal {
             do {
                 try resetClient(reason: "fatal error: \(fatal.message)")
@@ -192,13 +212,34 @@ public final class KafkaProducer: Sendable, Service {
                 fail((0..<count).map { (firstID + UInt($0), error) })
                 return
             }
+            // These records go to the fresh client: they join its generation (the retired one's sweep may already
+            // have failed some of them — those are not sent).
+            target = state.withLockedValue { state in
+                for slot in 0..<count {
+                    if state.pending[firstID + UInt(slot)] == nil { swept.insert(slot) }
+                    state.pending[firstID + UInt(slot)]?.generation = state.generation
+                }
+                return client.withLockedValue { $0 }
+            }
         }
-        let handle = currentHandle.pointer
+        guard let target else { return }
         var refused: [(id: UInt, error: KafkaError)] = []
-        for (slot, record) in records.enumerated() {
-            let err = rdKafkaEnqueue(handle, record, opaque: firstID + UInt(slot))
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                refused.append((firstID + UInt(slot), KafkaError.from(err, context: "produce to \(record.topic)")))
+        withExtendedLifetime(target) {
+            let handle = target.handle.pointer
+            var queueFull: KafkaError?
+            for (slot, record) in records.enumerated() where !swept.contains(slot) {
+                // After one refusal for a full queue the rest are refused untried, so a retry keeps their order (a
+                // later record of the same key must not go out before an earlier one).
+                if let queueFull {
+                    refused.append((firstID + UInt(slot), queueFull))
+                    continue
+                }
+                let err = rdKafkaEnqueue(handle, record, opaque: firstID + UInt(slot))
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    let error = KafkaError.from(err, context: "produce to \(record.topic)")
+                    if error.code == .queueFull { queueFull = error }
+                    refused.append((firstID + UInt(slot), error))
+                }
             }
         }
         if !refused.isEmpty {
@@ -211,7 +252,7 @@ public final class KafkaProducer: Sendable, Service {
     /// Completes admitted records that will get no delivery report with their error.
     private func fail(_ failures: [(id: UInt, error: KafkaError)]) {
         let removed = state.withLockedValue { state in
-            failures.compactMap { failure in state.pending.removeValue(forKey: failure.id).map { ($0, failure.error) } }
+            failures.compactMap { failure in state.pending.removeValue(forKey: failure.id).map { ($0.pending, failure.error) } }
         }
         for (pending, error) in removed { pending.complete(.failure(error)) }
     }
@@ -245,7 +286,7 @@ public final class KafkaProducer: Sendable, Service {
             if failures > 0 { ProducerMetrics.failed.increment(by: failures) }
             let completions = state.withLockedValue { state in
                 if failures < outcomes.count { state.brokersDown = false }
-                return outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0, result) } }
+                return outcomes.compactMap { id, result in state.pending.removeValue(forKey: id).map { ($0.pending, result) } }
             }
             complete(completions)
         case RD_KAFKA_EVENT_LOG:
@@ -290,11 +331,18 @@ public final class KafkaProducer: Sendable, Service {
 
     struct State {
         var nextID: UInt = 1
-        var pending: [UInt: Pending] = [:]
+        var pending: [UInt: Entry] = [:]
+        /// Bumped by every client replacement; each pending record remembers the one it was sent with.
+        var generation = 0
         var isShutdown = false
         var fatalError: KafkaError?
         /// librdkafka reported that no broker is reachable; cleared by the next successful delivery.
         var brokersDown = false
+    }
+
+    struct Entry {
+        var pending: Pending
+        var generation: Int
     }
 
     enum Pending {

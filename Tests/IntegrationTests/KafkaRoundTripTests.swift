@@ -98,11 +98,16 @@ struct KafkaRoundTripTests {
         }
     }
 
-    @Test("a batch send acknowledges every record in order")
-    func batchSend() async throws {
+    @Test(
+        "a batch send acknowledges every record in order, also through a local queue smaller than the batch",
+        arguments: [500_000, 7])
+    func batchSend(queueCapacity: Int) async throws {
         let topic = TestEnvironment.uniqueName("it.kafka.batch")
         try await createTopic(topic, partitions: 1)
-        let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
+        var configuration = settings.producerConfiguration()
+        configuration.maxQueuedMessages = queueCapacity
+        configuration.enqueueTimeoutMilliseconds = 60_000
+        let producer = try KafkaProducer(configuration: configuration, logger: TestEnvironment.logger)
         let records = (0..<500).map {
             KafkaProducerRecord(topic: topic, key: Array("k".utf8), value: Array("v\($0)".utf8))
         }

@@ -167,6 +167,18 @@ struct JWTVerifierTests {
         await expectRejection(.invalidSignature, verifier, try await esToken(ECKeyPair()))
     }
 
+    @Test("a key that leaves the JWKS revokes the tokens it verified, cached ones included")
+    func rotation() async throws {
+        let old = ECKeyPair()
+        let verifier = await makeVerifier()
+        try await verifier.installJWKS(json: old.jwksJSON)
+        let token = try await esToken(old)
+        #expect(try await verifier.verify(token).userID == "user-es")  // verified, now cached
+        let replacement = ECKeyPair().jwksJSON.replacingOccurrences(of: #""kid":"k1""#, with: #""kid":"k2""#)
+        try await verifier.installJWKS(json: replacement)
+        await expectRejection(.unknownKey, verifier, token)
+    }
+
     @Test("HS256 signed with the public key and naming its kid is rejected (key confusion)")
     func keyConfusion() async throws {
         let pair = ECKeyPair()

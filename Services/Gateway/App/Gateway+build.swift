@@ -33,7 +33,7 @@ public struct Gateway {
         producerConfiguration.messageTimeoutMilliseconds = configuration.produceTimeoutMilliseconds
         producerConfiguration.lingerMilliseconds = configuration.produceLingerMilliseconds
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let httpClient = HTTPClient.outbound()
 
         let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
         let verifier = await JWTVerifier(configuration: settings.jwt, logger: logger)

@@ -17,7 +17,7 @@ public func buildMediaServiceServices(environment: ServiceEnvironment, configura
 {
     let logger = environment.logger
     let settings = environment.settings
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+    let httpClient = HTTPClient.outbound()
     let postgres = PostgresClient(configuration: settings.postgres, backgroundLogger: logger)
     let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
     let codec = AvroEventCodec(registry: registry)

@@ -17,7 +17,7 @@ public func buildMessageConsumerServices(environment: ServiceEnvironment, config
     let settings = environment.settings
     let infrastructure = try WorkerInfrastructure(environment: environment, port: configuration.port)
     let postgres = infrastructure.postgres
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+    let httpClient = HTTPClient.outbound()
     let registry = makeSchemaRegistry(settings: settings, postgres: postgres, httpClient: httpClient, logger: logger)
     let store = NotificationStore(postgres: postgres, groupID: configuration.groupID, logger: logger)
     let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: logger)
