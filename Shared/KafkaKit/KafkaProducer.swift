@@ -60,21 +60,17 @@ public final class KafkaProducer: Sendable, Service {
         }
         logger.warning("producer client replaced", metadata: ["reason": "\(reason)"])
         let timeout = Int32(configuration.messageTimeoutMilliseconds)
-        DispatchQueue.global().async {
+        DispatchQueue.global().async { [self] in
             _ = retired.flush(timeoutMilliseconds: timeout)
             retired.close()
             // Its poller has stopped: whatever it did not report by now never will be.
             let orphans = state.withLockedValue { state in
-                let ids = state.pending.compactMap { $0.value.generation == retiredGeneration ? $0.key : nil }
-                return ids.compactMap { state.pending.removeValue(forKey: $0)?.pending }
+                state.pending.compactMap { $0.value.generation == retiredGeneration ? $0.key : nil }
             }
-            if !orphans.isEmpty {
-                logger.warning("records without a delivery report from the replaced client", metadata: ["count": "\(orphans.count)"])
-            }
-            for orphan in orphans {
-                orphan.complete(.failure(KafkaError(
-                    code: .messageTimedOut, message: "no delivery report before the producer client was replaced")))
-            }
+            guard !orphans.isEmpty else { return }
+            logger.warning("records without a delivery report from the replaced client", metadata: ["count": "\(orphans.count)"])
+            let error = KafkaError(code: .messageTimedOut, message: "no delivery report before the producer client was replaced")
+            fail(orphans.map { ($0, error) })
         }
     }
 
@@ -187,47 +183,42 @@ public final class KafkaProducer: Sendable, Service {
     /// the state lock admits them all (a batch costs one lock round, not one per record).
     private func enqueue<Records: Collection<KafkaProducerRecord>>(_ records: Records, pending: (Int) -> Pending) {
         let count = records.count
-        var (fatal, firstID, target): (KafkaError?, UInt?, ProducerClient?) = state.withLockedValue { state in
-            defer { state.fatalError = nil }
-            if state.isShutdown { return (state.fatalError, nil, nil) }
+        let admission = state.withLockedValue { state -> Admission in
+            if state.isShutdown { return .shutDown }
+            if let fatal = state.fatalError {
+                state.fatalError = nil
+                return .replaceClient(fatal)
+            }
             // Ids are never reused: 64 bits outlast any process, and the first is 1 (0 would be a NULL opaque).
             let first = state.nextID
             for slot in 0..<count { state.pending[first + UInt(slot)] = Entry(pending: pending(slot), generation: state.generation) }
             state.nextID += UInt(count)
             // The client of this generation, held until the loop below is done: a reset may retire it meanwhile,
             // but not destroy it under us.
-            return (state.fatalError, first, client.withLockedValue { $0 })
+            return .admitted(firstID: first, client: client.withLockedValue { $0 })
         }
-        guard let firstID else {
+        let firstID: UInt
+        let target: ProducerClient
+        switch admission {
+        case .shutDown:
             for slot in 0..<count { pending(slot).complete(.failure(.shutdownError)) }
             return
-        }
-        // A fatal error (e.g. the idempotent producer's sequence broke) disables a librdkafka instance for good:
-        // the first sender after it replaces the instance.
-        var swept: Set<Int> = []
-        if let fatal {
+        case .replaceClient(let fatal):
             do {
                 try resetClient(reason: "fatal error: \(fatal.message)")
             } catch {
-                fail((0..<count).map { (firstID + UInt($0), error) })
+                for slot in 0..<count { pending(slot).complete(.failure(error)) }
                 return
             }
-            // These records go to the fresh client: they join its generation (the retired one's sweep may already
-            // have failed some of them — those are not sent).
-            target = state.withLockedValue { state in
-                for slot in 0..<count {
-                    if state.pending[firstID + UInt(slot)] == nil { swept.insert(slot) }
-                    state.pending[firstID + UInt(slot)]?.generation = state.generation
-                }
-                return client.withLockedValue { $0 }
-            }
+            return enqueue(records, pending: pending)
+        case .admitted(let first, let client):
+            (firstID, target) = (first, client)
         }
-        guard let target else { return }
         var refused: [(id: UInt, error: KafkaError)] = []
         withExtendedLifetime(target) {
             let handle = target.handle.pointer
             var queueFull: KafkaError?
-            for (slot, record) in records.enumerated() where !swept.contains(slot) {
+            for (slot, record) in records.enumerated() {
                 // After one refusal for a full queue the rest are refused untried, so a retry keeps their order (a
                 // later record of the same key must not go out before an earlier one).
                 if let queueFull {
@@ -343,6 +334,16 @@ public final class KafkaProducer: Sendable, Service {
     struct Entry {
         var pending: Pending
         var generation: Int
+    }
+
+    /// What `enqueue` may do with records, decided under the state lock.
+    private enum Admission {
+        case shutDown
+        /// A fatal error (e.g. the idempotent producer's sequence broke) disables a librdkafka instance for good: the
+        /// first sender after it replaces the instance, then sends with the fresh one.
+        case replaceClient(KafkaError)
+        /// Registered as pending from `firstID` on, to be sent with `client`.
+        case admitted(firstID: UInt, client: ProducerClient)
     }
 
     enum Pending {

@@ -36,9 +36,9 @@ struct EventsController: Sendable {
         _ request: Request, _ context: GatewayRequestContext, route: RouteDefinition, user: AuthenticatedUser?,
         rateSubject: String, rateLimit: Int, scope: @autoclosure () -> String
     ) async throws -> Response {
-        let rateHeaders = try await limiter.check(
-            subject: rateSubject, limit: rateLimit, windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds)
-        return try await limiter.answering(with: rateHeaders) {
+        try await limiter.limited(
+            subject: rateSubject, limit: rateLimit, windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds
+        ) {
             let bytes = try await RequestReading.body(request, limit: route.maxBodyBytes ?? configuration.maxBodyBytes)
             return try await idempotency.run(request: request, scope: scope(), body: bytes) {
                 try await ingestor.accept(
@@ -61,10 +61,10 @@ struct EventsController: Sendable {
                 .contentTooLarge, code: "batch_too_large", message: "a batch holds at most \(limit) events",
                 details: ["limit": .int(Int64(limit)), "received": .int(Int64(events.count))])
         }
-        let rateHeaders = try await limiter.check(
+        return try await limiter.limited(
             subject: Self.rateSubject(user: user, route: route), limit: route.rateLimit ?? configuration.rateLimit,
-            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds, weight: events.count)
-        return try await limiter.answering(with: rateHeaders) {
+            windowSeconds: route.rateWindowSeconds ?? configuration.rateWindowSeconds, weight: events.count
+        ) {
             try await idempotency.run(request: request, scope: "user:\(user.userID):batch:\(route.key)", body: bytes) {
                 try await runBatch(events, route: route, user: user, context: context, request: request)
             }

@@ -38,9 +38,9 @@ struct MediaController: Sendable {
 
     func intent(_ intent: Intent, _ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let user = try await authenticator.authenticate(request)
-        let rateHeaders = try await limiter.check(
-            subject: "user:\(user.userID)", limit: configuration.rateLimit, windowSeconds: configuration.rateWindowSeconds)
-        return try await limiter.answering(with: rateHeaders) {
+        return try await limiter.limited(
+            subject: "user:\(user.userID)", limit: configuration.rateLimit, windowSeconds: configuration.rateWindowSeconds
+        ) {
             let (bytes, body) = try await RequestReading.jsonBody(request, limit: configuration.maxBodyBytes)
             return try await idempotency.run(request: request, scope: "user:\(user.userID):\(intent.rawValue)-intent", body: bytes) {
                 // `request_id` names the saga and is its correlation id too: the MediaService, which announces the

@@ -9,7 +9,7 @@ import Shared
 
 /// `Idempotency-Key` handling: a completed request's response is replayed (same `event_id`), a concurrent repeat gets
 /// 409, a different body under the same key 422, and a failed request gives the key back so the client can retry —
-/// one that threw, and one whose outcome is a server error (a batch the broker took none of answers 503).
+/// one that threw, and one whose outcome is a server error (never stored, so never replayed).
 struct IdempotencyGuard: Sendable {
     let store: RedisIdempotencyStore
     let ttl: Duration

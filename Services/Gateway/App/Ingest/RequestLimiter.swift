@@ -18,9 +18,10 @@ struct RequestLimiter: Sendable {
         self.logger = logger
     }
 
-    /// Takes `weight` from the subject's budget. Returns the `X-RateLimit-*` headers to put on the response.
+    /// Takes `weight` from the subject's budget. Returns the `X-RateLimit-*` headers to put on the response (none
+    /// when the limit is off, or Redis is down and the limiter fails open).
     /// - Throws: 429 with `Retry-After` when over the limit; 503 when Redis is down and the limiter fails closed.
-    func check(subject: String, limit: Int, windowSeconds: Int, weight: Int = 1) async throws -> HTTPFields {
+    private func check(subject: String, limit: Int, windowSeconds: Int, weight: Int) async throws -> HTTPFields {
         guard limit > 0 else { return [:] }
         let decision: RateLimitDecision
         do {
@@ -52,10 +53,15 @@ struct RequestLimiter: Sendable {
         return headers
     }
 
-    /// Runs what follows a granted ``check(subject:limit:windowSeconds:weight:)``: its `X-RateLimit-*` headers go on
-    /// whatever the request is answered with — the response, a replay, or an error thrown on the way (the budget was
-    /// taken either way).
-    func answering(with headers: HTTPFields, _ operation: () async throws -> Response) async throws -> Response {
+    /// Takes `weight` from the subject's budget, then runs `operation`: the `X-RateLimit-*` headers go on whatever
+    /// the request is answered with — the response, a replay, or an error thrown on the way (the budget was taken
+    /// either way).
+    /// - Throws: 429 with `Retry-After` when over the limit; 503 when Redis is down and the limiter fails closed;
+    ///   else what `operation` throws.
+    func limited(
+        subject: String, limit: Int, windowSeconds: Int, weight: Int = 1, _ operation: () async throws -> Response
+    ) async throws -> Response {
+        let headers = try await check(subject: subject, limit: limit, windowSeconds: windowSeconds, weight: weight)
         guard !headers.isEmpty else { return try await operation() }
         do {
             var response = try await operation()

@@ -54,20 +54,16 @@ public struct RoutesWatcher: Service {
     static func announcesContent(_ events: UnsafeRawBufferPointer, in directory: String) -> Bool {
         let headerSize = MemoryLayout<inotify_event>.size
         var offset = 0
-        var announces = false
         while offset + headerSize <= events.count {
             let mask = events.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
             let nameLength = Int(events.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
             let nameBytes = events[(offset + headerSize)..<min(events.count, offset + headerSize + nameLength)]
             offset += headerSize + nameLength
-            if mask & UInt32(IN_CREATE) == 0 {
-                announces = true
-                continue
-            }
+            if mask & UInt32(IN_CREATE) == 0 { return true }
             let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
-            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(name)")) != nil { announces = true }
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(directory)/\(name)")) != nil { return true }
         }
-        return announces
+        return false
     }
 
     private func pollModificationTime() async throws {
