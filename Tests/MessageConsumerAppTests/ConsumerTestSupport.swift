@@ -60,6 +60,31 @@ enum ConsumerTests {
         }
     }
 
+    /// Reads `topic` (a test's own dead-letter topic) from its beginning until `done` holds for what was read, or for
+    /// 30 s.
+    static func deadLetters(on topic: String, until done: ([KafkaConsumerRecord]) -> Bool) async throws -> [KafkaConsumerRecord] {
+        let settings = try TestEnvironment.settings()
+        let consumer = try KafkaConsumer(
+            configuration: settings.consumerConfiguration(groupID: "dlq-reader-\(UUID().uuidString)", topics: [topic]),
+            logger: TestEnvironment.logger)
+        var records: [KafkaConsumerRecord] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !done(records), ContinuousClock.now < deadline {
+            if case .event(.record(let record)) = try await consumer.poll(timeout: .seconds(1)) { records.append(record) }
+        }
+        await consumer.close()
+        return records
+    }
+
+    /// Creates a dead-letter topic of the test's own.
+    static func createDeadLetterTopic() async throws -> String {
+        try await Provisioning.shared.ensure()
+        let topic = "it.dlq.\(UUID().uuidString.prefix(8))"
+        let admin = try KafkaAdmin(client: try TestEnvironment.settings().kafka, logger: TestEnvironment.logger)
+        _ = try await admin.createTopics([KafkaTopicSpecification(name: topic, partitions: 1)])
+        return topic
+    }
+
     static func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async throws -> Bool {
         try await TestEvents.eventually(timeout: timeout, condition)
     }

@@ -76,12 +76,9 @@ struct MaterializationTests {
 
     @Test("a poison record goes to the dead-letter topic with headers; its partition keeps flowing")
     func poison() async throws {
-        try await Provisioning.shared.ensure()
         let user = "mc-poison-\(UUID().uuidString.lowercased())"
         let settings = try TestEnvironment.settings()
-        let dlqTopic = "it.dlq.\(UUID().uuidString.prefix(8))"
-        let admin = try KafkaAdmin(client: settings.kafka, logger: TestEnvironment.logger)
-        _ = try await admin.createTopics([KafkaTopicSpecification(name: dlqTopic, partitions: 1)])
+        let dlqTopic = try await ConsumerTests.createDeadLetterTopic()
         let producer = try KafkaProducer(configuration: settings.producerConfiguration(), logger: TestEnvironment.logger)
         // Same key → same partition: garbage, an unknown schema id, then a valid event.
         let garbage = try await producer.send(
@@ -95,22 +92,19 @@ struct MaterializationTests {
             try await ConsumerTests.eventually { try await ConsumerTests.counts(user: user).rows == 1 }
         }
         #expect(flowed)
-        let consumer = try KafkaConsumer(
-            configuration: settings.consumerConfiguration(groupID: "dlq-reader-\(UUID().uuidString)", topics: [dlqTopic]),
-            logger: TestEnvironment.logger)
-        // The dead-letter topic may also hold earlier runs' poison (a kept stack): find ours by source position.
-        var parked: [String: KafkaConsumerRecord] = [:]
-        let wanted = ["\(garbage.partition):\(garbage.offset)", "\(unknownSchema.partition):\(unknownSchema.offset)"]
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !wanted.allSatisfy({ parked[$0] != nil }), ContinuousClock.now < deadline {
-            if case .event(.record(let record)) = try await consumer.poll(timeout: .seconds(1)),
-                record.header("dlq-source-topic") == "public.user.message.events",
+        // Found by source position.
+        func position(_ record: KafkaConsumerRecord) -> String? {
+            guard record.header("dlq-source-topic") == "public.user.message.events",
                 let partition = record.header("dlq-source-partition"), let offset = record.header("dlq-source-offset")
-            {
-                parked["\(partition):\(offset)"] = record
-            }
+            else { return nil }
+            return "\(partition):\(offset)"
         }
-        await consumer.close()
+        let wanted = ["\(garbage.partition):\(garbage.offset)", "\(unknownSchema.partition):\(unknownSchema.offset)"]
+        let read = try await ConsumerTests.deadLetters(on: dlqTopic) { records in
+            Set(wanted).isSubset(of: records.compactMap(position))
+        }
+        var parked: [String: KafkaConsumerRecord] = [:]
+        for record in read { if let position = position(record) { parked[position] = record } }
         let first = try #require(parked[wanted[0]])
         #expect(first.value == Array("not avro".utf8))
         #expect(first.header("dlq-source-topic") == "public.user.message.events")
@@ -119,6 +113,38 @@ struct MaterializationTests {
         #expect(first.header("dlq-error")?.isEmpty == false)
         let second = try #require(parked[wanted[1]])
         #expect(second.header("dlq-error-kind") == "schema")
+    }
+
+    @Test("a record whose row Postgres refuses goes to the dead-letter topic; the records around it are written")
+    func refusedRow() async throws {
+        let user = "mc-refused-\(UUID().uuidString.lowercased())"
+        let dlqTopic = try await ConsumerTests.createDeadLetterTopic()
+        // A recipient id no index entry can hold: random characters do not compress below B-tree's 2,704-byte limit.
+        let recipient = String((0..<4000).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+        var events = ConsumerTests.messages(user: user, count: 3)
+        events[1].payload = [
+            "user_id": .string(user), "email": .string("\(user)@example.com"), "message": "to a recipient no index can hold",
+            "timestamp": "2026-11-23T10:00:00Z", "visibility": "direct", "recipient_id": .string(recipient),
+        ]
+        let ids = try await ConsumerTests.publish(events)
+
+        let flowed = try await ConsumerTests.withConsumer(dlqTopic: dlqTopic) {
+            try await ConsumerTests.eventually { try await ConsumerTests.counts(user: user).rows == 2 }
+        }
+        #expect(flowed)
+        let read = try await ConsumerTests.deadLetters(on: dlqTopic) { records in
+            records.contains { $0.header(EventHeaders.eventID) == ids[1] }
+        }
+        let parked = try #require(read.first { $0.header(EventHeaders.eventID) == ids[1] })
+        #expect(parked.header("dlq-error-kind") == "database_refused")
+        #expect(parked.header("dlq-error")?.contains("54000") == true)
+        try await TestEnvironment.withPostgres { client in
+            let rows = try await client.query(
+                "SELECT source_event_id FROM user_notifications WHERE user_id = \(user) ORDER BY id", logger: TestEnvironment.logger)
+            var written: [String] = []
+            for try await id in rows.decode(String.self) { written.append(id) }
+            #expect(written == [ids[0], ids[2]])
+        }
     }
 
     @Test("Postgres connections cut mid-stream: no loss, no duplicate, processing resumes")

@@ -209,4 +209,26 @@ struct SagaProcessorTests {
             #expect(changes.count == 1)
         }
     }
+
+    @Test("an input whose writes Postgres refuses goes to the dead-letter topic; the rest of its partition keeps flowing")
+    func refusedInput() async throws {
+        let user = SagaTests.newID("refused")
+        // A user id no index entry can hold (random characters do not compress below B-tree's 2,704-byte limit): the
+        // signup bonus cannot store its state for it.
+        let unstorable = String((0..<4000).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+        let deadLetters = "internal.saga-processor.dead-letter"
+        let collector = try TopicCollector(topics: Self.outputs + [deadLetters])
+        defer { Task { await collector.stop() } }
+        var poison = SagaTests.signup(unstorable)
+        poison.key = user  // the same partition as the good signup after it
+        try await SagaTests.withProcessor {
+            try await TestEvents.publish([poison, SagaTests.signup(user)])
+            let changes = try await collector.wait(for: 1, on: "public.credit.balance_changed.events") { $0.has("user_id", user) }
+            #expect(changes.count == 1)
+            let parked = try await collector.wait(for: 1, on: deadLetters) { $0.has("user_id", unstorable) }
+            #expect(parked.count == 1)
+        }
+        #expect(try await SagaTests.credits(user).balance == 2)
+        #expect(try await !SagaTests.stateExists(saga: "signup-bonus", key: unstorable))
+    }
 }

@@ -10,7 +10,8 @@ import Shared
 
 /// Consumes the MediaService's input topics: each record's handler does the store side, then one transaction per
 /// batch writes the handlers' row changes, their outputs (outbox, deterministic event ids) and the consumed offsets.
-/// Hopeless records go to the dead-letter topic; transient failures are retried with back-off, never skipped.
+/// Hopeless records go to the dead-letter topic, and so do records whose writes Postgres refuses (see
+/// `RefusalIsolatingCommitter`); transient failures are retried with back-off, never skipped.
 final class MediaEventLoop: Service, Sendable {
     private let consumer: KafkaConsumer
     private let handlers: [String: any MediaHandler]
@@ -22,6 +23,7 @@ final class MediaEventLoop: Service, Sendable {
     private let retryMax: Duration
     private let logger: Logger
     private let metrics = MediaMetrics()
+    private let committer: RefusalIsolatingCommitter
 
     init(
         consumer: KafkaConsumer, handlers: [any MediaHandler], codec: AvroEventCodec, offsets: ConsumerOffsetStore,
@@ -36,16 +38,23 @@ final class MediaEventLoop: Service, Sendable {
         self.batches = batches
         self.retryMax = retryMax
         self.logger = logger
+        let retries = metrics.retries
+        self.committer = RefusalIsolatingCommitter(maxBackoff: retryMax, logger: logger, onRetry: { retries.increment() })
     }
 
     func run() async throws {
         try await batches.run(consumer, logger: logger) { records in try await flush(records) }
     }
 
+    /// What one input writes when its batch commits.
+    private struct Work: Sendable {
+        var eventID: String
+        var statements: [PostgresQuery]
+        var outputs: [OutboxEntry]
+    }
+
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
-        var statements: [PostgresQuery] = []
-        var entries: [OutboxEntry] = []
-        var processed: [String] = []
+        var work: [(record: KafkaConsumerRecord, work: Work)] = []
         let done = try await retry("read processed events") { try await self.alreadyProcessed(records) }
         var seen: Set<String> = []
         for record in records {
@@ -54,8 +63,7 @@ final class MediaEventLoop: Service, Sendable {
                 continue
             }
             guard let (input, outcome) = try await handle(record) else { continue }
-            processed.append(input.eventID)
-            statements += outcome.statements
+            var entries: [OutboxEntry] = []
             for (index, output) in outcome.outputs.enumerated() {
                 let eventID = UUID(deterministicFrom: "media|\(input.eventID)|\(output.topic)|\(index)")
                 let event = OutgoingEvent(
@@ -63,24 +71,33 @@ final class MediaEventLoop: Service, Sendable {
                     correlationID: input.correlationID, causationID: input.eventID)
                 entries.append(OutboxEntry(eventID: eventID, record: try await retry("encode output") { try await self.codec.record(for: event) }))
             }
+            work.append((record, Work(eventID: input.eventID, statements: outcome.statements, outputs: entries)))
             metrics.handled(input.topic)
         }
-        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
-        let (offsets, logger, batch, outbox, ids) = (self.offsets, self.logger, statements, entries, processed)
-        try await retry("commit batch") {
-            try await offsets.postgres.withTransaction(logger: logger) { connection in
-                for statement in batch { _ = try await connection.query(statement, logger: logger) }
-                _ = try await connection.query(
-                    """
-                    INSERT INTO processed_events (consumer, event_id) SELECT \(offsets.groupID), unnest(\(ids)::text[])
-                    ON CONFLICT DO NOTHING
-                    """, logger: logger)
-                try await Outbox.append(outbox, on: connection, logger: logger)
-                try await offsets.advance(nextOffsets, on: connection)
-            }
-        }
-        if !entries.isEmpty { relay.nudge() }
-        try? await consumer.commit(nextOffsets)
+        let (offsets, logger) = (self.offsets, self.logger)
+        let written = try await committer.commit(
+            records, work: work,
+            commit: { work, nextOffsets in
+                try await offsets.postgres.withTransaction(logger: logger) { connection in
+                    for statement in work.flatMap(\.statements) { _ = try await connection.query(statement, logger: logger) }
+                    _ = try await connection.query(
+                        """
+                        INSERT INTO processed_events (consumer, event_id) SELECT \(offsets.groupID), unnest(\(work.map(\.eventID))::text[])
+                        ON CONFLICT DO NOTHING
+                        """, logger: logger)
+                    let outputs = work.flatMap(\.outputs)
+                    try await Outbox.append(outputs, on: connection, logger: logger)
+                    try await offsets.advance(nextOffsets, on: connection)
+                    return outputs.count
+                }
+            },
+            refused: { record, refusal in
+                try await self.retry("dead-letter") {
+                    try await self.deadLetter(record, reason: refusal.description, kind: "database_refused")
+                }
+            })
+        if written > 0 { relay.nudge() }
+        try? await consumer.commit(ConsumerOffsetStore.nextOffsets(after: records))
     }
 
     /// The batch's event ids this consumer applied before (in an earlier, committed batch).
@@ -138,12 +155,16 @@ final class MediaEventLoop: Service, Sendable {
         } catch let error as InvalidEventError {
             (reason, kind) = (error.description, "invalid_event")
         }
+        try await deadLetter(record, reason: reason, kind: kind)
+        return nil
+    }
+
+    private func deadLetter(_ record: KafkaConsumerRecord, reason: String, kind: String) async throws {
         logger.warning(
             "record sent to the dead-letter topic",
             metadata: ["topic": "\(record.topic)", "offset": "\(record.offset)", "reason": "\(reason)"])
         try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: offsets.groupID)
         metrics.deadLettered.increment()
-        return nil
     }
 
     /// An error retrying cannot fix: passes through `retry` untouched.

@@ -11,8 +11,9 @@ import Shared
 ///
 /// Records are gathered into batches (bounded by count and time); each batch becomes one Postgres transaction that
 /// writes the rows and the next offsets. Records that can never become a row (undecodable, unknown schema, invalid)
-/// are parked on the dead-letter topic first, so they neither block their partition nor vanish. While Postgres is
-/// unavailable the loop retries the same batch with exponential back-off and jitter instead of skipping anything.
+/// are parked on the dead-letter topic first, so they neither block their partition nor vanish; so are records whose
+/// row Postgres refuses (see `RefusalIsolatingCommitter`). While Postgres is unavailable the loop retries the same
+/// batch with exponential back-off and jitter instead of skipping anything.
 public final class NotificationMaterializer: Service, Sendable {
     private let consumer: KafkaConsumer
     private let codec: AvroEventCodec
@@ -22,6 +23,7 @@ public final class NotificationMaterializer: Service, Sendable {
     private let logger: Logger
     private let progress = NIOLockedValueBox<[KafkaTopicPartition: Int64]>([:])
     private let metrics = MaterializerMetrics()
+    private let committer: RefusalIsolatingCommitter
 
     public init(
         consumer: KafkaConsumer, codec: AvroEventCodec, store: NotificationStore, deadLetters: DeadLetterPublisher,
@@ -33,6 +35,9 @@ public final class NotificationMaterializer: Service, Sendable {
         self.deadLetters = deadLetters
         self.configuration = configuration
         self.logger = logger
+        let retries = metrics.retries
+        self.committer = RefusalIsolatingCommitter(
+            maxBackoff: .milliseconds(configuration.retryMaxMilliseconds), logger: logger, onRetry: { retries.increment() })
     }
 
     /// The next offset written per partition (for lag metrics).
@@ -53,10 +58,15 @@ public final class NotificationMaterializer: Service, Sendable {
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
         let started = ContinuousClock.now
         let rows = try await withRetry("prepare batch") { try await self.prepare(records) }
+        let inserted = try await committer.commit(
+            records, work: rows,
+            commit: { rows, nextOffsets in try await self.store.write(rows, nextOffsets: nextOffsets) },
+            refused: { record, refusal in
+                try await self.withRetry("dead-letter") {
+                    try await self.deadLetter(record, reason: refusal.description, kind: "database_refused")
+                }
+            })
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
-        let inserted = try await withRetry("write batch") {
-            try await self.store.write(rows, nextOffsets: nextOffsets)
-        }
         progress.withLockedValue { state in
             for (partition, offset) in nextOffsets { state[partition] = max(state[partition] ?? 0, offset) }
         }
@@ -68,8 +78,8 @@ public final class NotificationMaterializer: Service, Sendable {
 
     /// Decodes and maps every record; parks the hopeless ones on the dead-letter topic.
     /// - Throws: only transient failures (registry or broker unavailable), which the caller retries.
-    private func prepare(_ records: [KafkaConsumerRecord]) async throws -> [NotificationRow] {
-        var rows: [NotificationRow] = []
+    private func prepare(_ records: [KafkaConsumerRecord]) async throws -> [(record: KafkaConsumerRecord, work: NotificationRow)] {
+        var rows: [(record: KafkaConsumerRecord, work: NotificationRow)] = []
         rows.reserveCapacity(records.count)
         for record in records {
             let reason: String
@@ -77,7 +87,7 @@ public final class NotificationMaterializer: Service, Sendable {
             do {
                 let event = try await codec.decode(record)
                 let source = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
-                rows.append(try NotificationCatalogue.row(topic: record.topic, payload: event.payload, sourceEventID: source))
+                rows.append((record, try NotificationCatalogue.row(topic: record.topic, payload: event.payload, sourceEventID: source)))
                 continue
             } catch let error as AvroError {
                 (reason, kind) = ("\(error)", "decode")
@@ -86,13 +96,17 @@ public final class NotificationMaterializer: Service, Sendable {
             } catch let error as SchemaRegistryError where error.code != .unavailable {
                 (reason, kind) = ("\(error)", "schema")
             }
-            logger.warning(
-                "record sent to the dead-letter topic",
-                metadata: ["topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)", "reason": "\(reason)"])
-            try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: configuration.groupID)
-            metrics.deadLettered.increment()
+            try await deadLetter(record, reason: reason, kind: kind)
         }
         return rows
+    }
+
+    private func deadLetter(_ record: KafkaConsumerRecord, reason: String, kind: String) async throws {
+        logger.warning(
+            "record sent to the dead-letter topic",
+            metadata: ["topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)", "reason": "\(reason)"])
+        try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: configuration.groupID)
+        metrics.deadLettered.increment()
     }
 
     private func withRetry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
