@@ -42,9 +42,11 @@ public struct S3Client: Sendable {
 
     /// A presigned URL on the public endpoint (see ``S3Presigner``).
     public func presignedURL(
-        method: String, key: String, expires: Int, contentType: String? = nil, at date: Date = Date()
+        method: String, key: String, expires: Int, contentType: String? = nil, contentLength: Int64? = nil,
+        at date: Date = Date()
     ) -> String {
-        S3Presigner(configuration: configuration).url(method: method, key: key, expires: expires, contentType: contentType, at: date)
+        S3Presigner(configuration: configuration).url(
+            method: method, key: key, expires: expires, contentType: contentType, contentLength: contentLength, at: date)
     }
 
     // MARK: - Objects

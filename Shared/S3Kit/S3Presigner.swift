@@ -10,13 +10,18 @@ public struct S3Presigner: Sendable {
         self.signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region)
     }
 
-    /// `method` on `key`, valid `expires` seconds from `date`. `contentType` binds the upload's `Content-Type`: the
-    /// store rejects a PUT that sends another one.
-    public func url(method: String, key: String, expires: Int, contentType: String? = nil, at date: Date = Date()) -> String {
+    /// `method` on `key`, valid `expires` seconds from `date`. `contentType` binds the upload's `Content-Type` and
+    /// `contentLength` its `Content-Length`: the store rejects a PUT that sends another one, so an upload can be
+    /// neither of another type nor larger than the size it was approved for.
+    public func url(
+        method: String, key: String, expires: Int, contentType: String? = nil, contentLength: Int64? = nil,
+        at date: Date = Date()
+    ) -> String {
         let (scheme, host, path) = configuration.address(of: key, on: configuration.publicEndpoint)
-        let query = signer.presignedQuery(
-            method: method, host: host, path: path, headers: contentType.map { [("content-type", $0)] } ?? [],
-            expires: expires, at: date)
+        var headers: [(String, String)] = []
+        if let contentType { headers.append(("content-type", contentType)) }
+        if let contentLength { headers.append(("content-length", String(contentLength))) }
+        let query = signer.presignedQuery(method: method, host: host, path: path, headers: headers, expires: expires, at: date)
         return "\(scheme)://\(host)\(SigV4Signer.encodePath(path))?\(query)"
     }
 }

@@ -25,7 +25,7 @@ struct RoutesWatcherTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("routes-watch-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        FileManager.default.createFile(atPath: "\(directory)/routes.yaml", contents: Data("webhookRoutes:\n".utf8))
+        _ = FileManager.default.createFile(atPath: "\(directory)/routes.yaml", contents: Data("webhookRoutes:\n".utf8))
         try FileManager.default.createSymbolicLink(atPath: "\(directory)/linked.yaml", withDestinationPath: "routes.yaml")
 
         func announces(_ list: [(mask: Int32, name: String)]) -> Bool {

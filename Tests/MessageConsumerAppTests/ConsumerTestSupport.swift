@@ -60,6 +60,17 @@ enum ConsumerTests {
         }
     }
 
+    /// How many of these source events have their row.
+    static func written(_ sourceEventIDs: [String]) async throws -> Int {
+        try await TestEnvironment.withPostgres { client in
+            let rows = try await client.query(
+                "SELECT count(DISTINCT source_event_id)::int FROM user_notifications WHERE source_event_id = ANY(\(sourceEventIDs))",
+                logger: TestEnvironment.logger)
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        }
+    }
+
     /// Reads `topic` (a test's own dead-letter topic) from its beginning until `done` holds for what was read, or for
     /// 30 s.
     static func deadLetters(on topic: String, until done: ([KafkaConsumerRecord]) -> Bool) async throws -> [KafkaConsumerRecord] {

@@ -16,6 +16,7 @@ struct BotocoreAgreementTests {
         var key: String
         var expires: Int
         var content_type: String?
+        var content_length: Int64?
         var epoch: Int
         var path_style: Bool
     }
@@ -38,11 +39,12 @@ struct BotocoreAgreementTests {
                 key: "\(index % 2 == 0 ? "uploads" : "files")/\(user)/\(UUID().uuidString.lowercased())/\(names[index % names.count])",
                 expires: [60, 900, 3600, 604_800][index % 4],
                 content_type: method == "PUT" ? types[index % types.count] : nil,
+                content_length: method == "PUT" && index % 4 == 0 ? Int64.random(in: 1...5_000_000_000, using: &generator) : nil,
                 epoch: 1_700_000_000 + Int.random(in: 0..<50_000_000, using: &generator), path_style: pathStyle)
         }
     }
 
-    @Test("40 presigned PUT/GET URLs, path and virtual-host style, odd keys: identical to botocore's")
+    @Test("40 presigned PUT/GET URLs, path and virtual-host style, odd keys, bound types and lengths: identical to botocore's")
     func agreement() async throws {
         let cases = Self.cases()
         let encoder = JSONEncoder()
@@ -59,6 +61,7 @@ struct BotocoreAgreementTests {
                 credentials: AWSCredentials(accessKeyID: test.access, secretAccessKey: test.secret), pathStyle: test.path_style)
             let ours = S3Presigner(configuration: configuration).url(
                 method: test.method, key: test.key, expires: test.expires, contentType: test.content_type,
+                contentLength: test.content_length,
                 at: Date(timeIntervalSince1970: TimeInterval(test.epoch)))
             #expect(ours == reference, "\(test.method) \(test.key) on \(test.endpoint)")
         }

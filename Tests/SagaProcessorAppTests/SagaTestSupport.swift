@@ -52,7 +52,7 @@ enum SagaTests {
         if let directory = ProcessInfo.processInfo.environment["SAGA_TEST_LOG"] {
             // Debugging aid: each process's JSON log in its own file.
             let path = "\(directory)/saga-\(UUID().uuidString.prefix(8)).log"
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             process.standardOutput = FileHandle(forWritingAtPath: path)
             process.environment?["LOG_LEVEL"] = "info"
         }

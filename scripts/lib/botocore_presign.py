@@ -1,7 +1,7 @@
 """Presigned S3 URLs from botocore, the reference the Swift presigner is compared with (Tests/S3KitTests).
 
 Reads one JSON case per line on stdin — endpoint, region, bucket, access, secret, method (GET|PUT), key, expires,
-content_type (optional), epoch (the signing time, seconds), path_style — and prints one URL per line, signed by
+content_type (optional), content_length (optional), epoch (the signing time, seconds), path_style — and prints one URL per line, signed by
 botocore with its clock fixed at `epoch`.
 """
 import datetime
@@ -26,6 +26,8 @@ for line in sys.stdin:
     params = {"Bucket": case["bucket"], "Key": case["key"]}
     if case.get("content_type"):
         params["ContentType"] = case["content_type"]
+    if case.get("content_length") is not None:
+        params["ContentLength"] = case["content_length"]
     operation = "put_object" if case["method"] == "PUT" else "get_object"
     signing_time = datetime.datetime.fromtimestamp(case["epoch"], tz=datetime.timezone.utc).replace(tzinfo=None)
     with mock.patch("botocore.auth.get_current_datetime", return_value=signing_time):

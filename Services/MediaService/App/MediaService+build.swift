@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import KafkaKit
 import Logging
+import Metrics
 import PostgresNIO
 import S3Kit
 import ServiceLifecycle
@@ -54,7 +55,10 @@ public func buildMediaServiceServices(environment: ServiceEnvironment, configura
         logger: logger, offsetProvider: { partitions in try await offsets.offsets(for: partitions) })
     services += [consumer, MediaEventLoop(
         consumer: consumer, handlers: handlers, codec: codec, offsets: offsets,
-        deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic), relay: relay,
+        deadLetters: DeadLetterPublisher(
+            producer: producer, topic: configuration.deadLetterTopic, consumerGroup: configuration.groupID, logger: logger,
+            parked: Counter(label: "media_dead_lettered_records_total")),
+        relay: relay,
         batches: ConsumerBatches(size: 50, wait: .milliseconds(10)), retryMax: .milliseconds(configuration.retryMaxMilliseconds),
         logger: logger)]
     services.append(ProcessedEventsRetention(

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import KafkaKit
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import Shared
@@ -27,7 +28,9 @@ public func buildMessageConsumerServices(environment: ServiceEnvironment, config
         offsetProvider: { partitions in try await store.offsets(for: partitions) })
     let materializer = NotificationMaterializer(
         consumer: consumer, codec: AvroEventCodec(registry: registry), store: store,
-        deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic),
+        deadLetters: DeadLetterPublisher(
+            producer: producer, topic: configuration.deadLetterTopic, consumerGroup: configuration.groupID, logger: logger,
+            parked: Counter(label: "message_consumer_dead_lettered_total")),
         configuration: configuration, logger: logger)
     let httpClientService = ClosureService {
         try? await gracefulShutdown()

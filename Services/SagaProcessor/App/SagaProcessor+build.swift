@@ -31,7 +31,10 @@ public func buildSagaProcessorServices(environment: ServiceEnvironment, configur
     let relay = configuration.outboxRelayEnabled ? OutboxRelay(postgres: postgres, producer: producer, logger: logger) : nil
     let loop = SagaEventLoop(
         consumer: consumer, engine: engine, offsets: offsets,
-        deadLetters: DeadLetterPublisher(producer: producer, topic: configuration.deadLetterTopic), relay: relay,
+        deadLetters: DeadLetterPublisher(
+            producer: producer, topic: configuration.deadLetterTopic, consumerGroup: configuration.groupID, logger: logger,
+            parked: metrics.deadLettered),
+        relay: relay,
         configuration: configuration, logger: logger)
     let firer = TimerFirer(
         postgres: postgres, engine: engine, relay: relay, interval: .milliseconds(configuration.timerPollMilliseconds),

@@ -5,10 +5,12 @@ struct UploadApproved: Codable, Sendable {
     var userID: String
     var fileName: String
     var mediaType: String
+    var fileSize: Int64
     var requestID: String
 
     enum CodingKeys: String, CodingKey {
-        case userID = "user_id", fileName = "file_name", mediaType = "media_type", requestID = "request_id"
+        case userID = "user_id", fileName = "file_name", mediaType = "media_type", fileSize = "file_size"
+        case requestID = "request_id"
     }
 }
 

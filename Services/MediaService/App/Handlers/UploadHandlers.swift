@@ -4,7 +4,7 @@ import S3Kit
 import Shared
 
 /// `public.media.upload.approved` → a presigned PUT for `uploads/<user>/<request>/<name>`, bound to the approved
-/// content type → `public.media.upload.signed`.
+/// content type and size (the store refuses an upload of any other length) → `public.media.upload.signed`.
 struct UploadSigningHandler: MediaHandler {
     let topic = MediaTopics.uploadApproved
     let presigner: S3Presigner
@@ -16,7 +16,8 @@ struct UploadSigningHandler: MediaHandler {
             throw InvalidEventError(description: "an approved upload needs user_id and request_id")
         }
         let key = MediaKeys.staging(user: approved.userID, request: approved.requestID, fileName: approved.fileName)
-        let url = presigner.url(method: "PUT", key: key, expires: expires, contentType: approved.mediaType)
+        let url = presigner.url(
+            method: "PUT", key: key, expires: expires, contentType: approved.mediaType, contentLength: approved.fileSize)
         return MediaOutcome(outputs: [
             try MediaOutput(
                 topic: MediaTopics.uploadSigned, key: key,

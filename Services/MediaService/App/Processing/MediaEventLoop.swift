@@ -11,7 +11,7 @@ import Shared
 /// Consumes the MediaService's input topics: each record's handler does the store side, then one transaction per
 /// batch writes the handlers' row changes, their outputs (outbox, deterministic event ids) and the consumed offsets.
 /// Hopeless records go to the dead-letter topic, and so do records whose writes Postgres refuses (see
-/// `RefusalIsolatingCommitter`); transient failures are retried with back-off, never skipped.
+/// `BatchCommitter`); transient failures are retried with back-off, never skipped.
 final class MediaEventLoop: Service, Sendable {
     private let consumer: KafkaConsumer
     private let handlers: [String: any MediaHandler]
@@ -20,10 +20,10 @@ final class MediaEventLoop: Service, Sendable {
     private let deadLetters: DeadLetterPublisher
     private let relay: OutboxRelay
     private let batches: ConsumerBatches
-    private let retryMax: Duration
     private let logger: Logger
     private let metrics = MediaMetrics()
-    private let committer: RefusalIsolatingCommitter
+    private let retry: RetryPolicy
+    private let committer: BatchCommitter
 
     init(
         consumer: KafkaConsumer, handlers: [any MediaHandler], codec: AvroEventCodec, offsets: ConsumerOffsetStore,
@@ -36,10 +36,10 @@ final class MediaEventLoop: Service, Sendable {
         self.deadLetters = deadLetters
         self.relay = relay
         self.batches = batches
-        self.retryMax = retryMax
         self.logger = logger
         let retries = metrics.retries
-        self.committer = RefusalIsolatingCommitter(maxBackoff: retryMax, logger: logger, onRetry: { retries.increment() })
+        self.retry = RetryPolicy(maxBackoff: retryMax, logger: logger, onRetry: { retries.increment() })
+        self.committer = BatchCommitter(retry: retry, deadLetters: deadLetters)
     }
 
     func run() async throws {
@@ -55,7 +55,7 @@ final class MediaEventLoop: Service, Sendable {
 
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
         var work: [(record: KafkaConsumerRecord, work: Work)] = []
-        let done = try await retry("read processed events") { try await self.alreadyProcessed(records) }
+        let done = try await retry.run("read processed events") { try await self.alreadyProcessed(records) }
         var seen: Set<String> = []
         for record in records {
             if let id = record.header(EventHeaders.eventID), done.contains(id) || !seen.insert(id).inserted {
@@ -69,33 +69,26 @@ final class MediaEventLoop: Service, Sendable {
                 let event = OutgoingEvent(
                     topic: output.topic, key: output.key, payload: output.payload, eventID: eventID,
                     correlationID: input.correlationID, causationID: input.eventID)
-                entries.append(OutboxEntry(eventID: eventID, record: try await retry("encode output") { try await self.codec.record(for: event) }))
+                entries.append(OutboxEntry(eventID: eventID, record: try await retry.run("encode output") { try await self.codec.record(for: event) }))
             }
             work.append((record, Work(eventID: input.eventID, statements: outcome.statements, outputs: entries)))
             metrics.handled(input.topic)
         }
         let (offsets, logger) = (self.offsets, self.logger)
-        let written = try await committer.commit(
-            records, work: work,
-            commit: { work, nextOffsets in
-                try await offsets.postgres.withTransaction(logger: logger) { connection in
-                    for statement in work.flatMap(\.statements) { _ = try await connection.query(statement, logger: logger) }
-                    _ = try await connection.query(
-                        """
-                        INSERT INTO processed_events (consumer, event_id) SELECT \(offsets.groupID), unnest(\(work.map(\.eventID))::text[])
-                        ON CONFLICT DO NOTHING
-                        """, logger: logger)
-                    let outputs = work.flatMap(\.outputs)
-                    try await Outbox.append(outputs, on: connection, logger: logger)
-                    try await offsets.advance(nextOffsets, on: connection)
-                    return outputs.count
-                }
-            },
-            refused: { record, refusal in
-                try await self.retry("dead-letter") {
-                    try await self.deadLetter(record, reason: refusal.description, kind: "database_refused")
-                }
-            })
+        let written = try await committer.commit(records, work: work) { work, nextOffsets in
+            try await offsets.postgres.withTransaction(logger: logger) { connection in
+                for statement in work.flatMap(\.statements) { _ = try await connection.query(statement, logger: logger) }
+                _ = try await connection.query(
+                    """
+                    INSERT INTO processed_events (consumer, event_id) SELECT \(offsets.groupID), unnest(\(work.map(\.eventID))::text[])
+                    ON CONFLICT DO NOTHING
+                    """, logger: logger)
+                let outputs = work.flatMap(\.outputs)
+                try await Outbox.append(outputs, on: connection, logger: logger)
+                try await offsets.advance(nextOffsets, on: connection)
+                return outputs.count
+            }
+        }
         if written > 0 { relay.nudge() }
         try? await consumer.commit(ConsumerOffsetStore.nextOffsets(after: records))
     }
@@ -111,75 +104,27 @@ final class MediaEventLoop: Service, Sendable {
         return done
     }
 
-    /// Decodes and handles one record; nil when it went to the dead-letter topic.
+    /// Decodes and handles one record (a transient failure is retried for this record alone); nil when it went to
+    /// the dead-letter topic.
     private func handle(_ record: KafkaConsumerRecord) async throws -> (MediaInput, MediaOutcome)? {
-        let reason: String
-        let kind: String
-        do {
-            let event = try await retry("decode") {
-                // Hopeless: bytes that do not decode, a schema the registry says does not exist or is broken. Anything
-                // else — the registry unreachable, the embedded registry's Postgres failing — is retried.
-                do {
-                    return try await self.codec.decode(record)
-                } catch let error as AvroError {
-                    throw Hopeless(underlying: error)
-                } catch let error as SchemaRegistryError where error.code != .unavailable {
-                    throw Hopeless(underlying: error)
-                }
-            }
+        try await deadLetters.unlessHopeless(record, retrying: retry) {
+            let event = try await self.codec.decode(record)
             let eventID = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
             let input = MediaInput(
                 topic: record.topic, payload: event.payload, eventID: eventID, correlationID: event.correlationID ?? eventID)
-            guard let handler = handlers[record.topic] else { throw InvalidEventError(description: "no handler for \(record.topic)") }
-            let outcome = try await retry("handle \(record.topic)") {
-                do {
-                    return try await handler.handle(input)
-                } catch let error as DecodingError {
-                    throw Hopeless(underlying: error)
-                } catch let error as InvalidEventError {
-                    throw Hopeless(underlying: error)
-                } catch let error as S3Error where !error.isTransient {
-                    // The store refuses this request (403, 400, …): retrying will not change its mind.
-                    throw Hopeless(underlying: error)
-                }
+            guard let handler = self.handlers[record.topic] else { throw InvalidEventError(description: "no handler for \(record.topic)") }
+            do {
+                return (input, try await handler.handle(input))
+            } catch let error as S3Error where !error.isTransient {
+                // The store refuses this request (403, 400, …): retrying will not change its mind.
+                throw HopelessRecord(reason: error.description, kind: "store_refused")
             }
-            return (input, outcome)
-        } catch let hopeless as Hopeless {
-            switch hopeless.underlying {
-            case let error as DecodingError: (reason, kind) = ("\(error)", "invalid_event")
-            case let error as InvalidEventError: (reason, kind) = (error.description, "invalid_event")
-            case let error as AvroError: (reason, kind) = ("\(error)", "decode")
-            case let error as S3Error: (reason, kind) = (error.description, "store_refused")
-            default: (reason, kind) = ("\(hopeless.underlying)", "schema")
-            }
-        } catch let error as InvalidEventError {
-            (reason, kind) = (error.description, "invalid_event")
         }
-        try await deadLetter(record, reason: reason, kind: kind)
-        return nil
-    }
-
-    private func deadLetter(_ record: KafkaConsumerRecord, reason: String, kind: String) async throws {
-        logger.warning(
-            "record sent to the dead-letter topic",
-            metadata: ["topic": "\(record.topic)", "offset": "\(record.offset)", "reason": "\(reason)"])
-        try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: offsets.groupID)
-        metrics.deadLettered.increment()
-    }
-
-    /// An error retrying cannot fix: passes through `retry` untouched.
-    struct Hopeless: Error { var underlying: any Error }
-
-    private func retry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
-        try await retryForever(
-            what, maxBackoff: retryMax, logger: logger, isPermanent: { $0 is Hopeless },
-            onRetry: { metrics.retries.increment() }, operation)
     }
 }
 
 /// The MediaService's metrics.
 struct MediaMetrics: Sendable {
-    let deadLettered = Counter(label: "media_dead_lettered_records_total")
     let retries = Counter(label: "media_retries_total")
     let duplicates = Counter(label: "media_duplicate_inputs_total")
 

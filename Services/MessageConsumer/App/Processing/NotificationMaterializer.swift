@@ -12,7 +12,7 @@ import Shared
 /// Records are gathered into batches (bounded by count and time); each batch becomes one Postgres transaction that
 /// writes the rows and the next offsets. Records that can never become a row (undecodable, unknown schema, invalid)
 /// are parked on the dead-letter topic first, so they neither block their partition nor vanish; so are records whose
-/// row Postgres refuses (see `RefusalIsolatingCommitter`). While Postgres is unavailable the loop retries the same
+/// row Postgres refuses (see `BatchCommitter`). While Postgres is unavailable the loop retries the same
 /// batch with exponential back-off and jitter instead of skipping anything.
 public final class NotificationMaterializer: Service, Sendable {
     private let consumer: KafkaConsumer
@@ -23,7 +23,8 @@ public final class NotificationMaterializer: Service, Sendable {
     private let logger: Logger
     private let progress = NIOLockedValueBox<[KafkaTopicPartition: Int64]>([:])
     private let metrics = MaterializerMetrics()
-    private let committer: RefusalIsolatingCommitter
+    private let retry: RetryPolicy
+    private let committer: BatchCommitter
 
     public init(
         consumer: KafkaConsumer, codec: AvroEventCodec, store: NotificationStore, deadLetters: DeadLetterPublisher,
@@ -36,8 +37,9 @@ public final class NotificationMaterializer: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         let retries = metrics.retries
-        self.committer = RefusalIsolatingCommitter(
+        self.retry = RetryPolicy(
             maxBackoff: .milliseconds(configuration.retryMaxMilliseconds), logger: logger, onRetry: { retries.increment() })
+        self.committer = BatchCommitter(retry: retry, deadLetters: deadLetters)
     }
 
     /// The next offset written per partition (for lag metrics).
@@ -57,15 +59,10 @@ public final class NotificationMaterializer: Service, Sendable {
 
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
         let started = ContinuousClock.now
-        let rows = try await withRetry("prepare batch") { try await self.prepare(records) }
-        let inserted = try await committer.commit(
-            records, work: rows,
-            commit: { rows, nextOffsets in try await self.store.write(rows, nextOffsets: nextOffsets) },
-            refused: { record, refusal in
-                try await self.withRetry("dead-letter") {
-                    try await self.deadLetter(record, reason: refusal.description, kind: "database_refused")
-                }
-            })
+        let rows = try await prepare(records)
+        let inserted = try await committer.commit(records, work: rows) { rows, nextOffsets in
+            try await self.store.write(rows, nextOffsets: nextOffsets)
+        }
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
         progress.withLockedValue { state in
             for (partition, offset) in nextOffsets { state[partition] = max(state[partition] ?? 0, offset) }
@@ -76,43 +73,20 @@ public final class NotificationMaterializer: Service, Sendable {
         logger.debug("batch written", metadata: ["records": "\(records.count)", "rows": "\(inserted)"])
     }
 
-    /// Decodes and maps every record; parks the hopeless ones on the dead-letter topic.
-    /// - Throws: only transient failures (registry or broker unavailable), which the caller retries.
+    /// Decodes and maps every record; parks the hopeless ones on the dead-letter topic. A transient failure (the
+    /// registry unavailable) is retried for its record alone.
     private func prepare(_ records: [KafkaConsumerRecord]) async throws -> [(record: KafkaConsumerRecord, work: NotificationRow)] {
         var rows: [(record: KafkaConsumerRecord, work: NotificationRow)] = []
         rows.reserveCapacity(records.count)
         for record in records {
-            let reason: String
-            let kind: String
-            do {
-                let event = try await codec.decode(record)
+            let row = try await deadLetters.unlessHopeless(record, retrying: retry) {
+                let event = try await self.codec.decode(record)
                 let source = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
-                rows.append((record, try NotificationCatalogue.row(topic: record.topic, payload: event.payload, sourceEventID: source)))
-                continue
-            } catch let error as AvroError {
-                (reason, kind) = ("\(error)", "decode")
-            } catch let error as InvalidEventError {
-                (reason, kind) = (error.description, "invalid_event")
-            } catch let error as SchemaRegistryError where error.code != .unavailable {
-                (reason, kind) = ("\(error)", "schema")
+                return try NotificationCatalogue.row(topic: record.topic, payload: event.payload, sourceEventID: source)
             }
-            try await deadLetter(record, reason: reason, kind: kind)
+            if let row { rows.append((record, row)) }
         }
         return rows
-    }
-
-    private func deadLetter(_ record: KafkaConsumerRecord, reason: String, kind: String) async throws {
-        logger.warning(
-            "record sent to the dead-letter topic",
-            metadata: ["topic": "\(record.topic)", "partition": "\(record.partition)", "offset": "\(record.offset)", "reason": "\(reason)"])
-        try await deadLetters.publish(record, reason: reason, errorKind: kind, consumerGroup: configuration.groupID)
-        metrics.deadLettered.increment()
-    }
-
-    private func withRetry<T: Sendable>(_ what: String, _ operation: () async throws -> T) async throws -> T {
-        try await retryForever(
-            what, maxBackoff: .milliseconds(configuration.retryMaxMilliseconds), logger: logger,
-            onRetry: { metrics.retries.increment() }, operation)
     }
 }
 
@@ -121,7 +95,6 @@ struct MaterializerMetrics: Sendable {
     let records = Counter(label: "message_consumer_records_total")
     let rows = Counter(label: "message_consumer_rows_inserted_total")
     let duplicates = Counter(label: "message_consumer_duplicates_total")
-    let deadLettered = Counter(label: "message_consumer_dead_lettered_total")
     let retries = Counter(label: "message_consumer_retries_total")
     let batchSize = Recorder(label: "message_consumer_batch_size")
     let commitLatency = Metrics.Timer(label: "message_consumer_batch_duration_seconds")
