@@ -1,7 +1,9 @@
 import AvroKit
 import Foundation
+import PostgresNIO
 import Shared
 import Testing
+import TestSupport
 
 @Suite("Which failures make a record hopeless")
 struct HopelessRecordTests {
@@ -26,6 +28,30 @@ struct HopelessRecordTests {
         #expect(HopelessRecord(SchemaRegistryError(.unavailable, "connection refused")) == nil)
         #expect(HopelessRecord(CancellationError()) == nil)
         #expect(HopelessRecord(ConnectionLost()) == nil)
+    }
+
+    @Test("inside a transaction: what the code threw and one value Postgres refuses are hopeless; a statement bug is not")
+    func insideTransactions() async throws {
+        let outcomes = try await TestEnvironment.withPostgres { client in
+            func failure(_ body: @escaping @Sendable (PostgresConnection) async throws -> Int) async -> HopelessRecord?? {
+                do {
+                    _ = try await client.withTransaction(logger: TestEnvironment.logger) { connection in try await body(connection) }
+                    return .none
+                } catch {
+                    return .some(HopelessRecord(error))
+                }
+            }
+            return [
+                await failure { _ in throw InvalidEventError(description: "found invalid while applying") as any Error },
+                await failure { try await $0.query("SELECT 'not-a-uuid'::uuid", logger: TestEnvironment.logger).collect().count },
+                await failure { try await $0.query("SELECT 1 / 0", logger: TestEnvironment.logger).collect().count },
+            ]
+        }
+        #expect(outcomes[0]??.kind == "invalid_event")
+        #expect(outcomes[1]??.kind == "database_refused" && outcomes[1]??.reason.contains("22P02") == true)
+        // Division by zero is a bug in the statement, the same for every record: retried, not dead-lettered.
+        let divisionByZero = outcomes[2]
+        #expect(divisionByZero != nil && divisionByZero! == nil, "the statement failed and is not hopeless")
     }
 
     static func decodingError() -> DecodingError? {

@@ -20,23 +20,34 @@ public struct BatchCommitter: Sendable {
     ///   - work: each record that has something to write, with what it writes, in consumption order.
     ///   - commit: writes the given work and stores the given next offsets, in one transaction; returns how many
     ///     rows it wrote (for the caller's metrics).
-    /// - Returns: the sum of what the successful commits returned.
+    /// - Returns: the sum of what the successful commits returned, and how many records were parked.
     public func commit<Work: Sendable>(
         _ records: [KafkaConsumerRecord], work: [(record: KafkaConsumerRecord, work: Work)],
         _ commit: ([Work], [KafkaTopicPartition: Int64]) async throws -> Int
-    ) async throws -> Int {
+    ) async throws -> Committed {
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
         do {
-            return try await retry.run("commit batch") { try await commit(work.map(\.work), nextOffsets) }
+            return Committed(written: try await retry.run("commit batch") { try await commit(work.map(\.work), nextOffsets) })
         } catch let hopeless as HopelessRecord {
             deadLetters.logger.warning(
                 "a batch cannot be committed; committing it in parts",
                 metadata: ["records": "\(records.count)", "error": "\(hopeless)"])
         }
         let middle = work.count / 2
-        let written = try await isolate(work[..<middle], commit) + isolate(work[middle...], commit)
+        var committed = try await isolate(work[..<middle], commit) + isolate(work[middle...], commit)
         // The records without work, and the parked ones: their offsets.
-        return written + (try await retry.run("commit batch offsets") { try await commit([], nextOffsets) })
+        committed.written += try await retry.run("commit batch offsets") { try await commit([], nextOffsets) }
+        return committed
+    }
+
+    /// What a batch's commits wrote, and how many of its records went to the dead-letter topic instead.
+    public struct Committed: Sendable {
+        public var written: Int
+        public var parked = 0
+
+        static func + (left: Committed, right: Committed) -> Committed {
+            Committed(written: left.written + right.written, parked: left.parked + right.parked)
+        }
     }
 
     /// Commits `part` with the offsets after its records, or, when one of its records makes that impossible, its
@@ -44,15 +55,15 @@ public struct BatchCommitter: Sendable {
     private func isolate<Work: Sendable>(
         _ part: ArraySlice<(record: KafkaConsumerRecord, work: Work)>,
         _ commit: ([Work], [KafkaTopicPartition: Int64]) async throws -> Int
-    ) async throws -> Int {
-        guard let first = part.first else { return 0 }
+    ) async throws -> Committed {
+        guard let first = part.first else { return Committed(written: 0) }
         let offsets = ConsumerOffsetStore.nextOffsets(after: part.map(\.record))
         do {
-            return try await retry.run("commit records") { try await commit(part.map(\.work), offsets) }
+            return Committed(written: try await retry.run("commit records") { try await commit(part.map(\.work), offsets) })
         } catch let hopeless as HopelessRecord {
             guard part.count > 1 else {
                 try await deadLetters.park(first.record, hopeless, retrying: retry)
-                return 0
+                return Committed(written: 0, parked: 1)
             }
             let middle = part.startIndex + part.count / 2
             return try await isolate(part[..<middle], commit) + isolate(part[middle...], commit)

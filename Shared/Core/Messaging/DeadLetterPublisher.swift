@@ -50,7 +50,8 @@ public struct DeadLetterPublisher: Sendable {
     func publish(_ record: KafkaConsumerRecord, reason: String, errorKind: String) async throws {
         var headers = record.headers
         headers += [
-            KafkaHeader(key: "dlq-error", string: reason),
+            // Bounded: a record whose copy exceeded the broker's message size could never be parked.
+            KafkaHeader(key: "dlq-error", string: String(reason.prefix(2_000))),
             KafkaHeader(key: "dlq-error-kind", string: errorKind),
             KafkaHeader(key: "dlq-source-topic", string: record.topic),
             KafkaHeader(key: "dlq-source-partition", string: String(record.partition)),

@@ -1,4 +1,5 @@
 import AvroKit
+import PostgresNIO
 
 /// Why a consumed record can never be processed, however often it is retried: it goes to the dead-letter topic,
 /// with `kind` as its `dlq-error-kind` header and `reason` as its `dlq-error`.
@@ -16,6 +17,12 @@ public struct HopelessRecord: Error, CustomStringConvertible {
     /// What `error` says about the record, or nil when it is transient (the schema registry or the database
     /// unavailable, a timeout…) and the record must be tried again.
     public init?(_ error: any Error) {
+        // `withTransaction` wraps whatever its statements or the code between them threw (a saga finding its input
+        // invalid while applying it, Postgres refusing the data).
+        if let transaction = error as? PostgresTransactionError, let cause = transaction.closureError ?? transaction.commitError {
+            self.init(cause)
+            return
+        }
         switch error {
         case let error as HopelessRecord: self = error
         case let error as AvroError: self.init(reason: "\(error)", kind: "decode")

@@ -62,20 +62,12 @@ final class MediaEventLoop: Service, Sendable {
                 metrics.duplicates.increment()
                 continue
             }
-            guard let (input, outcome) = try await handle(record) else { continue }
-            var entries: [OutboxEntry] = []
-            for (index, output) in outcome.outputs.enumerated() {
-                let eventID = UUID(deterministicFrom: "media|\(input.eventID)|\(output.topic)|\(index)")
-                let event = OutgoingEvent(
-                    topic: output.topic, key: output.key, payload: output.payload, eventID: eventID,
-                    correlationID: input.correlationID, causationID: input.eventID)
-                entries.append(OutboxEntry(eventID: eventID, record: try await retry.run("encode output") { try await self.codec.record(for: event) }))
-            }
-            work.append((record, Work(eventID: input.eventID, statements: outcome.statements, outputs: entries)))
-            metrics.handled(input.topic)
+            guard let (topic, handled) = try await handle(record) else { continue }
+            work.append((record, handled))
+            metrics.handled(topic)
         }
         let (offsets, logger) = (self.offsets, self.logger)
-        let written = try await committer.commit(records, work: work) { work, nextOffsets in
+        let committed = try await committer.commit(records, work: work) { work, nextOffsets in
             try await offsets.postgres.withTransaction(logger: logger) { connection in
                 for statement in work.flatMap(\.statements) { _ = try await connection.query(statement, logger: logger) }
                 _ = try await connection.query(
@@ -89,7 +81,7 @@ final class MediaEventLoop: Service, Sendable {
                 return outputs.count
             }
         }
-        if written > 0 { relay.nudge() }
+        if committed.written > 0 { relay.nudge() }
         try? await consumer.commit(ConsumerOffsetStore.nextOffsets(after: records))
     }
 
@@ -104,22 +96,46 @@ final class MediaEventLoop: Service, Sendable {
         return done
     }
 
-    /// Decodes and handles one record (a transient failure is retried for this record alone); nil when it went to
-    /// the dead-letter topic.
-    private func handle(_ record: KafkaConsumerRecord) async throws -> (MediaInput, MediaOutcome)? {
+    /// Decodes and handles one record and encodes its outputs (a transient failure is retried for this record
+    /// alone); nil when it went to the dead-letter topic.
+    /// - Returns: the record's topic and what its commit writes.
+    private func handle(_ record: KafkaConsumerRecord) async throws -> (String, Work)? {
         try await deadLetters.unlessHopeless(record, retrying: retry) {
             let event = try await self.codec.decode(record)
             let eventID = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
             let input = MediaInput(
                 topic: record.topic, payload: event.payload, eventID: eventID, correlationID: event.correlationID ?? eventID)
             guard let handler = self.handlers[record.topic] else { throw InvalidEventError(description: "no handler for \(record.topic)") }
+            let outcome: MediaOutcome
             do {
-                return (input, try await handler.handle(input))
+                outcome = try await handler.handle(input)
             } catch let error as S3Error where !error.isTransient {
                 // The store refuses this request (403, 400, …): retrying will not change its mind.
                 throw HopelessRecord(reason: error.description, kind: "store_refused")
             }
+            var outputs: [OutboxEntry] = []
+            for (index, output) in outcome.outputs.enumerated() {
+                let outputID = UUID(deterministicFrom: "media|\(input.eventID)|\(output.topic)|\(index)")
+                let event = OutgoingEvent(
+                    topic: output.topic, key: output.key, payload: output.payload, eventID: outputID,
+                    correlationID: input.correlationID, causationID: input.eventID)
+                do {
+                    // An output its schema refuses (AvroError) parks the input; a missing output schema is a
+                    // deployment fault, not this record's: retried until the schema is registered.
+                    outputs.append(OutboxEntry(eventID: outputID, record: try await self.codec.record(for: event)))
+                } catch let error as SchemaRegistryError {
+                    throw OutputSchemaMissing(topic: output.topic, underlying: error)
+                }
+            }
+            return (record.topic, Work(eventID: input.eventID, statements: outcome.statements, outputs: outputs))
         }
+    }
+
+    /// An output topic's schema cannot be had: transient for the loop (retried), whatever the registry said.
+    struct OutputSchemaMissing: Error, CustomStringConvertible {
+        var topic: String
+        var underlying: SchemaRegistryError
+        var description: String { "no schema for the output topic \(topic): \(underlying)" }
     }
 }
 

@@ -60,16 +60,17 @@ public final class NotificationMaterializer: Service, Sendable {
     private func flush(_ records: [KafkaConsumerRecord]) async throws {
         let started = ContinuousClock.now
         let rows = try await prepare(records)
-        let inserted = try await committer.commit(records, work: rows) { rows, nextOffsets in
+        let committed = try await committer.commit(records, work: rows) { rows, nextOffsets in
             try await self.store.write(rows, nextOffsets: nextOffsets)
         }
+        let inserted = committed.written
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
         progress.withLockedValue { state in
             for (partition, offset) in nextOffsets { state[partition] = max(state[partition] ?? 0, offset) }
         }
         // The group's committed offsets only feed lag dashboards; Postgres holds the truth.
         try? await consumer.commit(nextOffsets)
-        metrics.recordBatch(records: records.count, inserted: inserted, duplicates: rows.count - inserted, since: started)
+        metrics.recordBatch(records: records.count, inserted: inserted, duplicates: rows.count - committed.parked - inserted, since: started)
         logger.debug("batch written", metadata: ["records": "\(records.count)", "rows": "\(inserted)"])
     }
 

@@ -49,7 +49,7 @@ public final class SagaEventLoop: Service, Sendable {
         let started = ContinuousClock.now
         let routed = try await route(records)
         let (engine, offsets, logger) = (self.engine, self.offsets, self.logger)
-        let written = try await committer.commit(records, work: routed) { routed, nextOffsets in
+        let committed = try await committer.commit(records, work: routed) { routed, nextOffsets in
             try await offsets.postgres.withTransaction(logger: logger) { connection in
                 let written = try await engine.apply(routed.flatMap { $0 }, on: connection)
                 try await offsets.advance(nextOffsets, on: connection)
@@ -57,7 +57,7 @@ public final class SagaEventLoop: Service, Sendable {
             }
         }
         let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
-        if written > 0 { relay?.nudge() }
+        if committed.written > 0 { relay?.nudge() }
         // The group's committed offsets only feed lag dashboards; Postgres holds the truth.
         try? await consumer.commit(nextOffsets)
         engine.metrics.recordsHandled.increment(by: records.count)
