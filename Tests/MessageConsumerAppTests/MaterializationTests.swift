@@ -119,8 +119,7 @@ struct MaterializationTests {
     func refusedRow() async throws {
         let user = "mc-refused-\(UUID().uuidString.lowercased())"
         let dlqTopic = try await ConsumerTests.createDeadLetterTopic()
-        // A recipient id no index entry can hold: random characters do not compress below B-tree's 2,704-byte limit.
-        let recipient = String((0..<4000).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+        let recipient = TestEvents.unindexableID()
         var events = ConsumerTests.messages(user: user, count: 3)
         events[1].payload = [
             "user_id": .string(user), "email": .string("\(user)@example.com"), "message": "to a recipient no index can hold",

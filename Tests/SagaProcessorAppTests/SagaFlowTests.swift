@@ -213,9 +213,8 @@ struct SagaProcessorTests {
     @Test("an input whose writes Postgres refuses goes to the dead-letter topic; the rest of its partition keeps flowing")
     func refusedInput() async throws {
         let user = SagaTests.newID("refused")
-        // A user id no index entry can hold (random characters do not compress below B-tree's 2,704-byte limit): the
-        // signup bonus cannot store its state for it.
-        let unstorable = String((0..<4000).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+        // The signup bonus cannot store its state for this user id.
+        let unstorable = TestEvents.unindexableID()
         let deadLetters = "internal.saga-processor.dead-letter"
         let collector = try TopicCollector(topics: Self.outputs + [deadLetters])
         defer { Task { await collector.stop() } }

@@ -38,6 +38,12 @@ public enum TestEvents {
     }
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    /// An id no Postgres index entry can hold: 4,000 random characters, which do not compress below B-tree's
+    /// 2,704-byte limit, so an insert that indexes it fails with SQLSTATE 54000.
+    public static func unindexableID() -> String {
+        String((0..<4000).map { _ in "abcdefghijklmnopqrstuvwxyz0123456789".randomElement()! })
+    }
+
     public static func eventually(
         timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(200), _ condition: () async throws -> Bool
     ) async throws -> Bool {

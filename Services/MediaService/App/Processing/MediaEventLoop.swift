@@ -62,9 +62,9 @@ final class MediaEventLoop: Service, Sendable {
                 metrics.duplicates.increment()
                 continue
             }
-            guard let (topic, handled) = try await handle(record) else { continue }
+            guard let handled = try await handle(record) else { continue }
             work.append((record, handled))
-            metrics.handled(topic)
+            metrics.handled(record.topic)
         }
         let (offsets, logger) = (self.offsets, self.logger)
         let committed = try await committer.commit(records, work: work) { work, nextOffsets in
@@ -82,7 +82,7 @@ final class MediaEventLoop: Service, Sendable {
             }
         }
         if committed.written > 0 { relay.nudge() }
-        try? await consumer.commit(ConsumerOffsetStore.nextOffsets(after: records))
+        try? await consumer.commit(committed.nextOffsets)
     }
 
     /// The batch's event ids this consumer applied before (in an earlier, committed batch).
@@ -98,8 +98,8 @@ final class MediaEventLoop: Service, Sendable {
 
     /// Decodes and handles one record and encodes its outputs (a transient failure is retried for this record
     /// alone); nil when it went to the dead-letter topic.
-    /// - Returns: the record's topic and what its commit writes.
-    private func handle(_ record: KafkaConsumerRecord) async throws -> (String, Work)? {
+    /// - Returns: what the record's commit writes.
+    private func handle(_ record: KafkaConsumerRecord) async throws -> Work? {
         try await deadLetters.unlessHopeless(record, retrying: retry) {
             let event = try await self.codec.decode(record)
             let eventID = event.eventID ?? "\(record.topic):\(record.partition):\(record.offset)"
@@ -127,7 +127,7 @@ final class MediaEventLoop: Service, Sendable {
                     throw OutputSchemaMissing(topic: output.topic, underlying: error)
                 }
             }
-            return (record.topic, Work(eventID: input.eventID, statements: outcome.statements, outputs: outputs))
+            return Work(eventID: input.eventID, statements: outcome.statements, outputs: outputs)
         }
     }
 

@@ -63,8 +63,7 @@ public final class NotificationMaterializer: Service, Sendable {
         let committed = try await committer.commit(records, work: rows) { rows, nextOffsets in
             try await self.store.write(rows, nextOffsets: nextOffsets)
         }
-        let inserted = committed.written
-        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
+        let (inserted, nextOffsets) = (committed.written, committed.nextOffsets)
         progress.withLockedValue { state in
             for (partition, offset) in nextOffsets { state[partition] = max(state[partition] ?? 0, offset) }
         }

@@ -56,10 +56,9 @@ public final class SagaEventLoop: Service, Sendable {
                 return written
             }
         }
-        let nextOffsets = ConsumerOffsetStore.nextOffsets(after: records)
         if committed.written > 0 { relay?.nudge() }
         // The group's committed offsets only feed lag dashboards; Postgres holds the truth.
-        try? await consumer.commit(nextOffsets)
+        try? await consumer.commit(committed.nextOffsets)
         engine.metrics.recordsHandled.increment(by: records.count)
         engine.metrics.batchDuration.record(since: started)
     }
